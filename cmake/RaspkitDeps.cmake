@@ -1,0 +1,16 @@
+# Every dependency comes from a Debian package (scripts/setup installs them).
+find_package(Boost 1.74 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(GTest REQUIRED)
+find_package(rapidcheck REQUIRED)
+find_package(Threads REQUIRED)
+if(RASPKIT_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+# Z3 ships no CMake config on Debian.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(Z3 REQUIRED IMPORTED_TARGET z3)

@@ -1,0 +1,35 @@
+# Helpers that give every raspkit target the same flags, and register tests with labels.
+add_library(raspkit_flags INTERFACE)
+target_include_directories(raspkit_flags INTERFACE ${CMAKE_SOURCE_DIR})
+target_compile_options(raspkit_flags INTERFACE -Wall -Wextra -Werror
+                       -Wno-error=deprecated-declarations)
+if(RASPKIT_SANITIZE)
+  target_compile_options(raspkit_flags INTERFACE -fsanitize=address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(raspkit_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+# raspkit_library(NAME SOURCES... DEPS ...): one folder, one library.
+function(raspkit_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_link_libraries(${name} PUBLIC raspkit_flags ${ARG_DEPS})
+endfunction()
+
+include(GoogleTest)
+# raspkit_test(NAME LABEL label SOURCES... DEPS...): a GoogleTest executable whose tests
+# ctest discovers one by one, labelled unit|prop|corpus|smt|bench.
+function(raspkit_test name)
+  cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE raspkit_flags ${ARG_DEPS} GTest::gtest GTest::gmock
+                        GTest::gtest_main rapidcheck rapidcheck_gtest)
+  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
+                       WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} DISCOVERY_TIMEOUT 60)
+endfunction()

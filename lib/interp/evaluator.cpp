@@ -1,0 +1,424 @@
+// lib/interp/evaluator.cpp - One memoised topological pass with tight per-position loops.
+#include "lib/interp/evaluator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_map>
+
+namespace rasp::interp {
+
+using ir::BinaryOp;
+using ir::ExprOp;
+using ir::Kind;
+using ir::NodeId;
+using ir::NodeKind;
+using ir::Value;
+
+std::string describe_input(std::span<const Value> input) {
+  bool all_chars = !input.empty() && std::all_of(input.begin(), input.end(), [](const Value& v) {
+    return v.is_string() && v.str().size() == 1 && v.str() != "\"" && v.str() != "\\";
+  });
+  if (all_chars) {
+    std::string s = "\"";
+    for (const auto& v : input) s += v.str();
+    return s + "\"";
+  }
+  std::string s = "[";
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    if (i) s += ", ";
+    s += input[i].is_float() ? input[i].to_string() : input[i].repr();
+  }
+  return s + "]";
+}
+
+class Evaluator {
+ public:
+  Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options)
+      : d_program(program), d_input(input), d_options(options) {}
+
+  Result<Trace> run(std::span<const NodeId> roots) {
+    std::size_t n = d_input.size() + (d_options.bos ? 1 : 0);
+    d_n = n;
+    if (d_input.empty()) {
+      return fail(code::kInput, "the input must have at least one token");
+    }
+    if (n > 0 && n > d_options.max_matrix_cells / n) {
+      return fail(code::kLimit,
+                  fmt::format("input of length {} needs {} selector cells, over the limit of {}",
+                              d_input.size(), n * n, d_options.max_matrix_cells));
+    }
+    std::vector<char> needed(d_program.size(), 0);
+    for (NodeId r : roots) {
+      for (NodeId a : d_program.ancestors(r)) needed[a] = 1;
+    }
+    d_trace.d_columns.resize(d_program.size());
+    d_trace.d_matrices.resize(d_program.size());
+    d_trace.d_first = d_options.bos ? 1 : 0;
+    // Node ids are a topological order (Program::add requires operands first).
+    for (NodeId id = 0; id < d_program.size(); ++id) {
+      if (!needed[id]) continue;
+      if (auto ok = eval_node(id); !ok) return tl::unexpected(ok.error());
+    }
+    return std::move(d_trace);
+  }
+
+ private:
+  using Status = Result<void>;
+
+  tl::unexpected<Diagnostics> fault(NodeId id, const char* code, const std::string& message) {
+    const ir::Node& node = d_program.node(id);
+    Diagnostic d{Severity::Error, code, message, node.range, {}};
+    std::string what = node.name.empty() ? std::string(ir::node_kind_name(node.kind)) : node.name;
+    d.notes.push_back(fmt::format("in {} on input {}", what, describe_input(d_input)));
+    return tl::unexpected(Diagnostics{std::move(d)});
+  }
+
+  const Column& col(NodeId id) const { return *d_trace.d_columns[id]; }
+  const Matrix& mat(NodeId id) const { return *d_trace.d_matrices[id]; }
+
+  // The reference's Sequence type check: strings never mix with numbers.
+  Status check_uniform(NodeId id, const Column& c) {
+    if (c.empty()) return {};
+    bool strings = c.front().is_string();
+    for (std::size_t i = 1; i < c.size(); ++i) {
+      if (c[i].is_string() != strings) {
+        return fault(id, code::kMixedTypes,
+                     fmt::format("sequence mixes value types: {} at position {} and {} at position {}",
+                                 c.front().repr(), 0, c[i].repr(), i));
+      }
+    }
+    return {};
+  }
+
+  Value bos_token(ir::TokenType t) {
+    switch (t) {
+      case ir::TokenType::Int:
+        return Value::integer(0);
+      case ir::TokenType::Float:
+        return *Value::rational(0, 1);
+      case ir::TokenType::Bool:
+        return Value::boolean(false);
+      default:
+        return Value::string("BOS");
+    }
+  }
+
+  Status eval_node(NodeId id) {
+    const ir::Node& node = d_program.node(id);
+    switch (node.kind) {
+      case NodeKind::Tokens:
+        return eval_tokens(id, node);
+      case NodeKind::Indices: {
+        Column c(d_n);
+        for (std::size_t i = 0; i < d_n; ++i) c[i] = Value::integer(static_cast<std::int64_t>(i));
+        d_trace.d_columns[id] = std::move(c);
+        return {};
+      }
+      case NodeKind::Constant:
+        d_trace.d_columns[id] = Column(d_n, node.value);
+        return {};
+      case NodeKind::Map:
+        return eval_map(id, node);
+      case NodeKind::Select:
+        return eval_select(id, node);
+      case NodeKind::SelectorAnd:
+      case NodeKind::SelectorOr:
+      case NodeKind::SelectorNot:
+        eval_composite(id, node);
+        return {};
+      case NodeKind::Aggregate:
+        return eval_aggregate(id, node);
+      case NodeKind::SelectorWidth: {
+        const Matrix& m = mat(node.inputs[0]);
+        Column c(d_n);
+        for (std::size_t q = 0; q < d_n; ++q) {
+          const std::uint8_t* row = &m.cells[q * d_n];
+          std::int64_t w = 0;
+          for (std::size_t k = 0; k < d_n; ++k) w += row[k];
+          c[q] = Value::integer(w);
+        }
+        d_trace.d_columns[id] = std::move(c);
+        return {};
+      }
+    }
+    return {};
+  }
+
+  Status eval_tokens(NodeId id, const ir::Node& node) {
+    Column c;
+    c.reserve(d_n);
+    if (d_options.bos) c.push_back(bos_token(node.token_type));
+    for (const Value& raw : d_input) {
+      ir::ValueResult<Value> v = raw;
+      switch (node.token_type) {
+        case ir::TokenType::Str:
+          v = ir::to_str(raw);
+          break;
+        case ir::TokenType::Int:
+          v = ir::to_int(raw);
+          break;
+        case ir::TokenType::Float:
+          v = ir::to_float(raw);
+          break;
+        case ir::TokenType::Bool:
+          v = ir::to_bool(raw);
+          break;
+        case ir::TokenType::AsIs:
+          break;
+      }
+      if (!v) return fault(id, v.error().code, v.error().message);
+      c.push_back(std::move(*v));
+    }
+    if (auto ok = check_uniform(id, c); !ok) return ok;
+    d_trace.d_columns[id] = std::move(c);
+    return {};
+  }
+
+  Status eval_map(NodeId id, const ir::Node& node) {
+    std::size_t arity = node.inputs.size();
+    Column out(d_n);
+    std::vector<Value> vars(arity);
+    // Elementwise maps over one operand see few distinct values: memoise per value.
+    std::unordered_map<Value, Value, ir::ValueHash, ir::ValueIdentical> memo;
+    for (std::size_t i = 0; i < d_n; ++i) {
+      if (arity == 1) {
+        const Value& x = col(node.inputs[0])[i];
+        if (auto it = memo.find(x); it != memo.end()) {
+          out[i] = it->second;
+          continue;
+        }
+      }
+      for (std::size_t a = 0; a < arity; ++a) vars[a] = col(node.inputs[a])[i];
+      auto v = ir::evaluate(*node.expr, vars);
+      if (!v) return fault(id, v.error().code, v.error().message);
+      if (arity == 1 && memo.size() < 4096) memo.emplace(vars[0], *v);
+      out[i] = std::move(*v);
+    }
+    if (auto ok = check_uniform(id, out); !ok) return ok;
+    d_trace.d_columns[id] = std::move(out);
+    return {};
+  }
+
+  // A predicate `key OP query` over plain integers is the common case (indices, counts):
+  // compare int64 columns directly.
+  static bool all_integral(const Column& c) {
+    return std::all_of(c.begin(), c.end(), [](const Value& v) { return !v.is_string() && v.den() == 1; });
+  }
+
+  template <typename Cmp>
+  void fill(Matrix& m, const std::vector<std::int64_t>& keys, const std::vector<std::int64_t>& queries,
+            Cmp cmp) {
+    for (std::size_t q = 0; q < d_n; ++q) {
+      std::uint8_t* row = &m.cells[q * d_n];
+      std::int64_t qv = queries[q];
+      for (std::size_t k = 0; k < d_n; ++k) row[k] = cmp(keys[k], qv) ? 1 : 0;
+    }
+  }
+
+  Status eval_select(NodeId id, const ir::Node& node) {
+    const Column& keys = col(node.inputs[0]);
+    const Column& queries = col(node.inputs[1]);
+    Matrix m;
+    m.n = d_n;
+    m.cells.assign(d_n * d_n, 0);
+    const ir::ExprNode& p = *node.expr;
+    bool simple = p.op == ExprOp::Binary && p.args[0]->op == ExprOp::Var && p.args[0]->var == 0 &&
+                  p.args[1]->op == ExprOp::Var && p.args[1]->var == 1 && p.bop >= BinaryOp::Eq &&
+                  p.bop <= BinaryOp::Ge;
+    if (simple && all_integral(keys) && all_integral(queries)) {
+      std::vector<std::int64_t> kv(d_n), qv(d_n);
+      for (std::size_t i = 0; i < d_n; ++i) {
+        kv[i] = keys[i].num();
+        qv[i] = queries[i].num();
+      }
+      switch (p.bop) {
+        case BinaryOp::Eq:
+          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k == q; });
+          break;
+        case BinaryOp::Ne:
+          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k != q; });
+          break;
+        case BinaryOp::Lt:
+          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k < q; });
+          break;
+        case BinaryOp::Le:
+          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k <= q; });
+          break;
+        case BinaryOp::Gt:
+          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k > q; });
+          break;
+        default:
+          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k >= q; });
+          break;
+      }
+    } else if (simple && (p.bop == BinaryOp::Eq || p.bop == BinaryOp::Ne)) {
+      // Equality of anything: number the distinct values, then compare ids.
+      std::unordered_map<Value, std::int64_t, ir::ValueHash, ir::ValueIdentical> ids;
+      auto id_of = [&](const Value& v) -> std::int64_t {
+        // Numbers equal across kinds (1 == 1.0 == True) must share an id.
+        Value key = v.is_string() ? v : *Value::rational(v.num(), v.den());
+        return ids.emplace(key, static_cast<std::int64_t>(ids.size())).first->second;
+      };
+      std::vector<std::int64_t> kv(d_n), qv(d_n);
+      for (std::size_t i = 0; i < d_n; ++i) {
+        kv[i] = id_of(keys[i]);
+        qv[i] = id_of(queries[i]);
+      }
+      if (p.bop == BinaryOp::Eq) {
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k == q; });
+      } else {
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k != q; });
+      }
+    } else {
+      Value vars[2];
+      for (std::size_t q = 0; q < d_n; ++q) {
+        vars[1] = queries[q];
+        for (std::size_t k = 0; k < d_n; ++k) {
+          vars[0] = keys[k];
+          auto v = ir::evaluate(p, vars);
+          if (!v) return fault(id, v.error().code, v.error().message);
+          m.cells[q * d_n + k] = v->truthy() ? 1 : 0;
+        }
+      }
+    }
+    if (d_options.causal) {
+      for (std::size_t q = 0; q < d_n; ++q) {
+        for (std::size_t k = q + 1; k < d_n; ++k) m.cells[q * d_n + k] = 0;
+      }
+    }
+    d_trace.d_matrices[id] = std::move(m);
+    return {};
+  }
+
+  void eval_composite(NodeId id, const ir::Node& node) {
+    const Matrix& a = mat(node.inputs[0]);
+    Matrix m;
+    m.n = d_n;
+    m.cells = a.cells;
+    if (node.kind == NodeKind::SelectorNot) {
+      for (auto& c : m.cells) c ^= 1;
+      if (d_options.causal) {
+        for (std::size_t q = 0; q < d_n; ++q) {
+          for (std::size_t k = q + 1; k < d_n; ++k) m.cells[q * d_n + k] = 0;
+        }
+      }
+    } else {
+      const Matrix& b = mat(node.inputs[1]);
+      if (node.kind == NodeKind::SelectorAnd) {
+        for (std::size_t i = 0; i < m.cells.size(); ++i) m.cells[i] &= b.cells[i];
+      } else {
+        for (std::size_t i = 0; i < m.cells.size(); ++i) m.cells[i] |= b.cells[i];
+      }
+    }
+    d_trace.d_matrices[id] = std::move(m);
+  }
+
+  Status eval_aggregate(NodeId id, const ir::Node& node) {
+    const Matrix& m = mat(node.inputs[0]);
+    const Column& values = col(node.inputs[1]);
+    bool sum = d_options.aggregation == Aggregation::Sum;
+    // The reference checks the type of the whole column, not only the selected values:
+    // averaging a column of strings or of booleans fails even when the values agree.
+    bool numeric = !values.empty() && !values.front().is_string() &&
+                   !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
+    bool integral = all_integral(values);
+    Column out(d_n);
+    for (std::size_t q = 0; q < d_n; ++q) {
+      const std::uint8_t* row = &m.cells[q * d_n];
+      std::size_t count = 0, last = 0;
+      for (std::size_t k = 0; k < d_n; ++k) {
+        if (row[k]) {
+          ++count;
+          last = k;
+        }
+      }
+      if (count == 0) {
+        out[q] = node.value;
+        continue;
+      }
+      if (count == 1) {
+        out[q] = values[last];
+        continue;
+      }
+      if (!numeric) {
+        return fault(id, code::kAverageNonNumbers,
+                     fmt::format("cannot {} non-numeric values ({} of type {}) at query position {}",
+                                 sum ? "sum" : "average", count, ir::kind_name(values.front().kind()),
+                                 q - d_trace.d_first));
+      }
+      if (integral) {
+        __int128 total = 0;
+        for (std::size_t k = 0; k < d_n; ++k) {
+          if (row[k]) total += values[k].num();
+        }
+        if (total > INT64_MAX || total < INT64_MIN) {
+          return fault(id, code::kOverflow, "integer overflow in aggregate");
+        }
+        auto t = static_cast<std::int64_t>(total);
+        auto v = sum ? ir::ValueResult<Value>(Value::integer(t))
+                     : Value::rational(t, static_cast<std::int64_t>(count));
+        if (!v) return fault(id, v.error().code, v.error().message);
+        out[q] = *v;
+        continue;
+      }
+      Value total = Value::integer(0);
+      for (std::size_t k = 0; k < d_n; ++k) {
+        if (!row[k]) continue;
+        auto t = ir::apply(BinaryOp::Add, total, values[k]);
+        if (!t) return fault(id, t.error().code, t.error().message);
+        total = *t;
+      }
+      if (sum) {
+        out[q] = total;
+        continue;
+      }
+      auto mean = ir::apply(BinaryOp::Div, total, Value::integer(static_cast<std::int64_t>(count)));
+      if (!mean) return fault(id, mean.error().code, mean.error().message);
+      out[q] = *mean;
+    }
+    if (auto ok = check_uniform(id, out); !ok) return ok;
+    d_trace.d_columns[id] = std::move(out);
+    return {};
+  }
+
+  const ir::Program& d_program;
+  std::span<const Value> d_input;
+  const Options& d_options;
+  std::size_t d_n = 0;
+  Trace d_trace;
+};
+
+Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,
+                    std::span<const Value> input, const Options& options) {
+  return Evaluator(program, input, options).run(roots);
+}
+
+Output output_of(const Trace& t, NodeId id) {
+  Output out;
+  std::size_t first = t.first_position();
+  if (t.is_matrix(id)) {
+    const Matrix& m = t.matrix(id);
+    out.is_selector = true;
+    for (std::size_t q = first; q < m.n; ++q) {
+      std::vector<bool> row;
+      for (std::size_t k = first; k < m.n; ++k) row.push_back(m.at(q, k));
+      out.matrix.push_back(std::move(row));
+    }
+  } else {
+    const Column& c = t.column(id);
+    out.values.assign(c.begin() + static_cast<std::ptrdiff_t>(first), c.end());
+  }
+  return out;
+}
+
+Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
+                        const Options& options) {
+  NodeId roots[] = {root};
+  auto t = trace(program, roots, input, options);
+  if (!t) return tl::unexpected(t.error());
+  return output_of(*t, root);
+}
+
+}  // namespace rasp::interp

@@ -1,0 +1,83 @@
+// lib/interp/evaluator.h - The exact reference semantics of RASP programs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "lib/ir/diagnostic.h"
+#include "lib/ir/program.h"
+
+namespace rasp::interp {
+
+/// How an aggregate combines two or more selected values.
+enum class Aggregation : std::uint8_t {
+  Mean,  ///< the reference and tracr: the mean, only of numbers
+  Sum,   ///< RASPy: the sum, only of numbers
+};
+
+struct Options {
+  Aggregation aggregation = Aggregation::Mean;
+  /// Prepend a BOS position: tokens at index 0 are the BOS token ("BOS", 0, 0.0 or False
+  /// by token type), indices count from it, and it is left out of every result.
+  bool bos = false;
+  /// A query at i selects no key after i.
+  bool causal = false;
+  /// Refuse (E0212) inputs whose selector matrices would exceed this many cells each.
+  std::size_t max_matrix_cells = std::size_t{1} << 32;
+};
+
+using Column = std::vector<ir::Value>;
+
+/// A selector's value: cell (q, k) says whether query q selects key k.
+struct Matrix {
+  std::size_t n = 0;
+  std::vector<std::uint8_t> cells;
+  [[nodiscard]] bool at(std::size_t q, std::size_t k) const { return cells[q * n + k] != 0; }
+};
+
+/// The value of every node evaluated for one input (positions include BOS when on).
+class Trace {
+ public:
+  [[nodiscard]] bool has(ir::NodeId id) const {
+    return id < d_columns.size() && (d_columns[id].has_value() || d_matrices[id].has_value());
+  }
+  [[nodiscard]] const Column& column(ir::NodeId id) const { return *d_columns[id]; }
+  [[nodiscard]] const Matrix& matrix(ir::NodeId id) const { return *d_matrices[id]; }
+  [[nodiscard]] bool is_matrix(ir::NodeId id) const { return d_matrices[id].has_value(); }
+  /// Positions the user sees: 1 when a BOS position was prepended, else 0.
+  [[nodiscard]] std::size_t first_position() const { return d_first; }
+
+ private:
+  friend class Evaluator;
+  std::vector<std::optional<Column>> d_columns;
+  std::vector<std::optional<Matrix>> d_matrices;
+  std::size_t d_first = 0;
+};
+
+/// A result for the user: an s-op's values or a selector's matrix, BOS removed.
+struct Output {
+  bool is_selector = false;
+  Column values;
+  std::vector<std::vector<bool>> matrix;  ///< [query][key]
+};
+
+/// Evaluates every ancestor of `roots` on `input` (raw token values), each node once, in
+/// topological order. Run-time faults (averaging non-numbers, a mixed-type sequence,
+/// division by zero, a bad index) are diagnostics located at the node's source range and
+/// naming the input.
+[[nodiscard]] Result<Trace> trace(const ir::Program& program, std::span<const ir::NodeId> roots,
+                                  std::span<const ir::Value> input, const Options& options);
+
+/// The value of `root` on `input`.
+[[nodiscard]] Result<Output> evaluate(const ir::Program& program, ir::NodeId root,
+                                      std::span<const ir::Value> input, const Options& options);
+
+/// The user-visible value of `id` in a trace.
+[[nodiscard]] Output output_of(const Trace& trace, ir::NodeId id);
+
+/// Python-like rendering of an input for messages: "hello" or [1, 2, 3].
+[[nodiscard]] std::string describe_input(std::span<const ir::Value> input);
+
+}  // namespace rasp::interp

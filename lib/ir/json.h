@@ -1,0 +1,29 @@
+// lib/ir/json.h - The JSON IR: whole programs to and from JSON ("schema": 1), and values.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "lib/ir/diagnostic.h"
+#include "lib/ir/program.h"
+
+namespace rasp::ir {
+
+inline constexpr int kJsonSchema = 1;
+
+/// The whole program: every node with kind, inputs, expression, value, names and ranges.
+[[nodiscard]] nlohmann::json program_to_json(const Program& program);
+/// Reads a program back, validating every id, kind and expression; errors name the JSON
+/// path (E0301).
+[[nodiscard]] Result<Program> program_from_json(const nlohmann::json& doc,
+                                                const std::string& file_name = "<json>");
+
+/// Tagged, exact form used inside the IR: {"int": 3}, {"float": [7, 3]}, {"str": "a"}.
+[[nodiscard]] nlohmann::json value_to_tagged_json(const Value& v);
+[[nodiscard]] ValueResult<Value> value_from_tagged_json(const nlohmann::json& j);
+
+/// Plain form for users: a JSON bool, integer, number or string. Floats become doubles.
+[[nodiscard]] nlohmann::json value_to_plain_json(const Value& v);
+/// Reads a user's input element: strings, integers, numbers (exact decimals) and bools.
+[[nodiscard]] ValueResult<Value> value_from_plain_json(const nlohmann::json& j);
+
+}  // namespace rasp::ir
