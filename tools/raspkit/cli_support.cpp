@@ -1,0 +1,59 @@
+// tools/raspkit/cli_support.cpp - Loading and reporting shared by the subcommands.
+#include "tools/raspkit/cli_support.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace rasp::cli {
+
+void add_program_options(CLI::App& sub, ProgramOptions& options, bool file_optional) {
+  auto* file = sub.add_option("file", options.file, "RASP source (.rasp) or JSON IR (.json)");
+  if (!file_optional) file->required();
+  sub.add_option("--expr,-e", options.expr,
+                 "RASP expression to use, evaluated after loading FILE (default: the last assignment)");
+  sub.add_option("--tokens", options.tokens, "what `tokens` means: str, int, float, bool")
+      ->check(CLI::IsMember({"str", "int", "float", "bool", "asis"}));
+}
+
+std::optional<LoadedProgram> load_or_report(const ProgramOptions& options) {
+  front::LoadOptions load;
+  load.tokens = ir::parse_token_type(options.tokens).value_or(ir::TokenType::Str);
+  auto module = front::load_file(options.file, load);
+  if (!module) {
+    report(module.error());
+    return std::nullopt;
+  }
+  auto root = front::select_expression(*module, options.expr);
+  if (!root) {
+    report(root.error(), &*module);
+    return std::nullopt;
+  }
+  return LoadedProgram{std::move(*module), *root};
+}
+
+void add_semantics_options(CLI::App& sub, interp::Options& options, std::string& aggregate) {
+  sub.add_option("--aggregate", aggregate, "mean (the reference, tracr) or sum (RASPy)")
+      ->check(CLI::IsMember({"mean", "sum"}));
+  sub.add_flag("--bos", options.bos, "prepend a BOS position (hidden from the output)");
+  sub.add_flag("--causal", options.causal, "queries select no key after themselves");
+}
+
+bool apply_aggregate(const std::string& text, interp::Options& options) {
+  if (text == "mean" || text.empty()) {
+    options.aggregation = interp::Aggregation::Mean;
+  } else if (text == "sum") {
+    options.aggregation = interp::Aggregation::Sum;
+  } else {
+    fmt::print(stderr, "raspkit: --aggregate must be mean or sum\n");
+    return false;
+  }
+  return true;
+}
+
+void report(const Diagnostics& diagnostics, const front::Module* module) {
+  std::string text = front::render(diagnostics, module);
+  std::fputs(text.c_str(), stderr);
+}
+
+}  // namespace rasp::cli

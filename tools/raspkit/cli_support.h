@@ -1,0 +1,41 @@
+// tools/raspkit/cli_support.h - What every subcommand shares: loading FILE + --expr, reporting.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "lib/front/front.h"
+#include "lib/interp/evaluator.h"
+
+namespace rasp::cli {
+
+/// The options that pick a program and its expression, shared by most subcommands.
+struct ProgramOptions {
+  std::string file;
+  std::optional<std::string> expr;
+  std::string tokens = "str";
+};
+
+/// Adds FILE (positional, required unless `file_optional`), --expr and --tokens.
+void add_program_options(CLI::App& sub, ProgramOptions& options, bool file_optional = false);
+
+/// A loaded module and the node its --expr names.
+struct LoadedProgram {
+  front::Module module;
+  ir::NodeId root = 0;
+};
+
+/// Loads the file and picks the expression; on failure prints located diagnostics to
+/// stderr and returns nothing (the caller exits 2).
+[[nodiscard]] std::optional<LoadedProgram> load_or_report(const ProgramOptions& options);
+
+/// Adds --aggregate mean|sum, --bos and --causal; returns the options they fill.
+void add_semantics_options(CLI::App& sub, interp::Options& options, std::string& aggregate);
+/// Applies the --aggregate text; false (with a message) when it is not mean or sum.
+[[nodiscard]] bool apply_aggregate(const std::string& text, interp::Options& options);
+
+/// Prints diagnostics to stderr with carets under the source.
+void report(const Diagnostics& diagnostics, const front::Module* module = nullptr);
+
+}  // namespace rasp::cli
