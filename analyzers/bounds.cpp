@@ -32,6 +32,12 @@ int attention_cost(const ir::Program& program, ir::NodeId node, bool bos) {
   return 1;
 }
 
+std::string node_label(const ir::Program& program, ir::NodeId node) {
+  const ir::Node& n = program.node(node);
+  if (!n.name.empty()) return n.name;
+  return std::string(ir::node_kind_name(n.kind)) + "#" + std::to_string(node);
+}
+
 std::vector<ir::NodeId> selector_leaves(const ir::Program& program, ir::NodeId selector) {
   std::vector<ir::NodeId> out;
   std::vector<ir::NodeId> stack{selector};

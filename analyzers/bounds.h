@@ -82,4 +82,7 @@ struct FrontierPoint {
 [[nodiscard]] std::vector<ir::NodeId> attention_critical_path(const ir::Program& program,
                                                               ir::NodeId root);
 
+/// A short user-facing name for a node: its name, else `kind#id`.
+[[nodiscard]] std::string node_label(const ir::Program& program, ir::NodeId node);
+
 }  // namespace rasp::analyze
