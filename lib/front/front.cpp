@@ -1,0 +1,156 @@
+// lib/front/front.cpp - Loading files into modules, evaluating expressions, rendering diagnostics.
+#include "lib/front/front.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lib/front/detail/parser.h"
+#include "lib/front/detail/stager.h"
+#include "lib/ir/json.h"
+
+namespace rasp::front {
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Result<Module> load_source(const std::string& source, const std::string& file_name,
+                           const LoadOptions& options) {
+  Module module;
+  module.options = options;
+  module.sources[file_name] = split_lines(source);
+  auto file = std::make_shared<const std::string>(file_name);
+  auto statements = detail::parse_program(source, file, options.max_depth);
+  if (!statements) return tl::unexpected(statements.error());
+  detail::Stager stager(module);
+  auto scope = stager.make_file_scope();
+  if (!scope) return tl::unexpected(scope.error());
+  module.env = *scope;
+  if (auto ok = stager.run_file(*statements, *scope, /*main_file=*/true); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  return module;
+}
+
+Result<Module> load_file(const std::string& path, const LoadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(code::kLoad, fmt::format("{}: cannot open file", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  if (ends_with(path, ".json")) {
+    nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return fail(code::kJson, fmt::format("{}: not valid JSON", path));
+    auto program = ir::program_from_json(doc, path);
+    if (!program) return tl::unexpected(program.error());
+    Module module;
+    module.options = options;
+    module.program = std::move(*program);
+    return module;
+  }
+  return load_source(text, path, options);
+}
+
+Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) {
+  if (!module.env) {
+    // A JSON IR program: expressions are the names of its outputs.
+    if (auto it = module.program.outputs.find(text); it != module.program.outputs.end()) {
+      return it->second;
+    }
+    return fail(code::kUndefined, fmt::format("no output named '{}' in this program", text));
+  }
+  auto file = std::make_shared<const std::string>("<expr>");
+  module.sources["<expr>"] = {text};
+  auto ast = detail::parse_expression(text, file, module.options.max_depth);
+  if (!ast) return tl::unexpected(ast.error());
+  detail::Stager stager(module);
+  // Evaluate in a child scope whose parent is the module's, reusing its root.
+  auto value = [&]() -> Result<detail::StageValue> {
+    // The stager needs the root scope for `length` and friends: walk up to it.
+    auto scope = module.env;
+    return stager.evaluate(*ast, scope);
+  }();
+  if (!value) return tl::unexpected(value.error());
+  if (auto s = std::get_if<detail::SOp>(&*value)) return s->id;
+  if (auto s = std::get_if<detail::Sel>(&*value)) return s->id;
+  return fail(code::kType,
+              fmt::format("'{}' is a {}, not an s-op or selector", text, detail::type_name(*value)),
+              SourceRange{file, 1, 1, 1, static_cast<int>(text.size()) + 1});
+}
+
+Result<ir::NodeId> select_expression(Module& module, const std::optional<std::string>& text) {
+  if (text) return evaluate_expression(module, *text);
+  if (module.last_assigned) return *module.last_assigned;
+  if (module.program.outputs.size() == 1) return module.program.outputs.begin()->second;
+  return fail(code::kUndefined,
+              "no expression to use: the file assigns no s-op or selector; pass --expr");
+}
+
+std::string render(const Diagnostics& diagnostics, const Module* module) {
+  std::vector<Diagnostic> sorted(diagnostics.begin(), diagnostics.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.range.file_name() != b.range.file_name()) return false;
+    return std::tie(a.range.line, a.range.col) < std::tie(b.range.line, b.range.col);
+  });
+  std::string out;
+  for (const auto& d : sorted) {
+    std::string severity = d.severity == Severity::Error     ? "error"
+                           : d.severity == Severity::Warning ? "warning"
+                                                             : "note";
+    if (d.range.known()) {
+      out += fmt::format("{}:{}:{}: {}: {} [{}]\n", d.range.file_name(), d.range.line, d.range.col,
+                         severity, d.message, d.code);
+      std::vector<std::string> lines;
+      if (module) {
+        if (auto it = module->sources.find(d.range.file_name()); it != module->sources.end()) {
+          lines = it->second;
+        }
+      }
+      if (lines.empty() && d.range.file) {
+        std::ifstream in(*d.range.file);
+        std::stringstream b;
+        b << in.rdbuf();
+        lines = split_lines(b.str());
+      }
+      if (d.range.line >= 1 && static_cast<std::size_t>(d.range.line) <= lines.size()) {
+        const std::string& line = lines[static_cast<std::size_t>(d.range.line - 1)];
+        out += "  " + line + "\n";
+        int start = std::max(1, d.range.col);
+        int end = d.range.end_line == d.range.line ? std::max(start + 1, d.range.end_col)
+                                                   : static_cast<int>(line.size()) + 1;
+        end = std::min(end, std::max(start + 1, static_cast<int>(line.size()) + 1));
+        std::string caret(static_cast<std::size_t>(start - 1), ' ');
+        for (std::size_t i = 0; i < caret.size() && i < line.size(); ++i) {
+          if (line[i] == '\t') caret[i] = '\t';
+        }
+        caret += "^";
+        caret += std::string(static_cast<std::size_t>(std::max(0, end - start - 1)), '~');
+        out += "  " + caret + "\n";
+      }
+    } else {
+      out += fmt::format("{}: {} [{}]\n", severity, d.message, d.code);
+    }
+    for (const auto& n : d.notes) out += fmt::format("  note: {}\n", n);
+  }
+  return out;
+}
+
+}  // namespace rasp::front

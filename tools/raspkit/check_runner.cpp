@@ -1,0 +1,211 @@
+// tools/raspkit/check_runner.cpp - INPUT and ERROR directives run through the interpreter.
+#include "tools/raspkit/check_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lib/front/front.h"
+#include "lib/interp/io.h"
+
+namespace rasp::cli {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> find_rasp_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (auto it = fs::recursive_directory_iterator(p, ec); it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (ec) break;
+        if (it->is_regular_file() && it->path().extension() == ".rasp") out.push_back(it->path().string());
+      }
+    } else {
+      out.push_back(p);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+struct FileFlags {
+  front::LoadOptions load;
+  interp::Options semantics;
+  std::string problem;
+};
+
+FileFlags read_flags(const std::vector<Directive>& directives) {
+  FileFlags f;
+  for (const auto& d : directives) {
+    if (d.kind != "FLAGS") continue;
+    std::istringstream words(d.text);
+    for (std::string w; words >> w;) {
+      if (w == "--bos") {
+        f.semantics.bos = true;
+      } else if (w == "--causal") {
+        f.semantics.causal = true;
+      } else if (w == "--aggregate") {
+        std::string v;
+        words >> v;
+        if (v == "sum") {
+          f.semantics.aggregation = interp::Aggregation::Sum;
+        } else if (v != "mean") {
+          f.problem = fmt::format("unknown --aggregate {}", v);
+        }
+      } else if (w == "--tokens") {
+        std::string v;
+        words >> v;
+        auto t = ir::parse_token_type(v);
+        if (!t) f.problem = fmt::format("unknown --tokens {}", v);
+        f.load.tokens = t.value_or(ir::TokenType::Str);
+      } else {
+        f.problem = fmt::format("unknown flag {}", w);
+      }
+    }
+  }
+  return f;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+std::vector<CheckResult> check_file(const std::string& path) {
+  std::vector<CheckResult> results;
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string source = buffer.str();
+  const std::vector<Directive> directives = read_directives(source);
+  FileFlags flags = read_flags(directives);
+  auto result = [&](const Directive& d, Verdict v, std::string subject, std::string message,
+                    std::string code = {}) {
+    results.push_back(CheckResult{path, d.line, d.kind, std::move(subject), v, std::move(message),
+                                  std::move(code)});
+  };
+  if (!flags.problem.empty()) {
+    results.push_back(CheckResult{path, 1, "FLAGS", "flags", Verdict::Error, flags.problem, {}});
+    return results;
+  }
+
+  // ERROR@+K directives: the code and line some diagnostic must have.
+  struct ExpectedError {
+    const Directive* directive;
+    int line;
+    std::string code;
+    bool seen = false;
+  };
+  std::vector<ExpectedError> expected_errors;
+  for (const auto& d : directives) {
+    if (d.kind == "ERROR") {
+      int offset = d.argument.empty() ? 1 : std::stoi(d.argument);
+      expected_errors.push_back({&d, d.line + offset, d.text});
+    }
+  }
+  auto note_error = [&](const Diagnostic& diag) {
+    for (auto& e : expected_errors) {
+      if (e.code == diag.code && diag.range.line == e.line) e.seen = true;
+    }
+  };
+
+  auto module = front::load_file(path, flags.load);
+  if (!module) {
+    const Diagnostic& diag = module.error().front();
+    note_error(diag);
+    if (expected_errors.empty()) {
+      results.push_back(CheckResult{path, diag.range.line, "LOAD", "the program loads", Verdict::Fail,
+                                    first_line(front::render(module.error())), diag.code});
+    }
+  } else {
+    std::map<std::string, Result<ir::NodeId>> roots;
+    for (const auto& d : directives) {
+      if (d.kind != "INPUT") continue;
+      std::string what = d.expr.value_or(module->last_assigned_name);
+      auto it = roots.find(what);
+      if (it == roots.end()) {
+        it = roots.emplace(what, front::select_expression(*module, d.expr)).first;
+      }
+      if (!it->second) {
+        result(d, Verdict::Error, what, first_line(front::render(it->second.error(), &*module)),
+               it->second.error().front().code);
+        continue;
+      }
+      auto parts = split_arrow(d.text);
+      if (!parts) {
+        result(d, Verdict::Error, what, "expected `# INPUT: <json input> -> <json output>`");
+        continue;
+      }
+      auto input = interp::input_from_json(nlohmann::json::parse(parts->first));
+      std::string subject = fmt::format("{} on {}", what, parts->first);
+      if (!input) {
+        result(d, Verdict::Error, subject, input.error().front().message, input.error().front().code);
+        continue;
+      }
+      auto out = interp::evaluate(module->program, *it->second, *input, flags.semantics);
+      const std::string& want = parts->second;
+      if (want.rfind("error", 0) == 0) {
+        std::string code = want.size() > 5 ? std::string(want.substr(want.find_first_not_of(" ", 5))) : "";
+        if (out) {
+          result(d, Verdict::Fail, subject,
+                 fmt::format("expected error {}, got {}", code, interp::output_to_json(*out).dump()), code);
+        } else if (!code.empty() && out.error().front().code != code) {
+          result(d, Verdict::Fail, subject,
+                 fmt::format("expected error {}, got {}", code, first_line(front::render(out.error(), &*module))),
+                 out.error().front().code);
+        } else {
+          note_error(out.error().front());
+          result(d, Verdict::Pass, subject, "", code);
+        }
+        continue;
+      }
+      nlohmann::json expected = nlohmann::json::parse(want, nullptr, false);
+      if (expected.is_discarded()) {
+        result(d, Verdict::Error, subject, fmt::format("expected output is not JSON: {}", want));
+        continue;
+      }
+      if (!out) {
+        result(d, Verdict::Fail, subject,
+               fmt::format("expected {}, got {}", expected.dump(), first_line(front::render(out.error(), &*module))),
+               out.error().front().code);
+        continue;
+      }
+      if (interp::output_matches(expected, *out)) {
+        result(d, Verdict::Pass, subject, "");
+      } else {
+        result(d, Verdict::Fail, subject,
+               fmt::format("expected {}, got {}", expected.dump(), interp::output_to_json(*out).dump()));
+      }
+    }
+  }
+  for (const auto& e : expected_errors) {
+    std::string subject = fmt::format("{} at line {}", e.code, e.line);
+    if (e.seen) {
+      results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Pass, "", e.code});
+    } else {
+      std::string got = module ? "the program loads and no INPUT produced it"
+                               : first_line(front::render(module.error()));
+      results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Fail,
+                                    fmt::format("expected {}, got: {}", subject, got), e.code});
+    }
+  }
+  for (const auto& d : directives) {
+    if (d.kind == "BOUNDS" || d.kind == "EQUIV" || d.kind == "ASSERT" || d.kind == "COMPILES") {
+      result(d, Verdict::Skip, d.expr.value_or(""), fmt::format("{} checks are not in this build", d.kind));
+    }
+  }
+  std::stable_sort(results.begin(), results.end(),
+                   [](const CheckResult& a, const CheckResult& b) { return a.line < b.line; });
+  return results;
+}
+
+}  // namespace rasp::cli

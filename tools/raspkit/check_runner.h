@@ -1,0 +1,31 @@
+// tools/raspkit/check_runner.h - Running the directives of .rasp files and collecting verdicts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lib/ir/diagnostic.h"
+#include "tools/raspkit/directives.h"
+
+namespace rasp::cli {
+
+enum class Verdict { Pass, Fail, Skip, Error };
+
+/// The outcome of one directive (or of loading a file that states none).
+struct CheckResult {
+  std::string file;
+  int line = 0;
+  std::string kind;     ///< INPUT, ERROR, BOUNDS, ..., or LOAD for a file that fails to load
+  std::string subject;  ///< what was checked, e.g. `reverse on "abc"`
+  Verdict verdict = Verdict::Pass;
+  std::string message;  ///< what differed, or why it was skipped
+  std::string code;     ///< the diagnostic code involved, if any
+};
+
+/// Every `.rasp` file under `paths` (files given directly are taken as they are), sorted.
+[[nodiscard]] std::vector<std::string> find_rasp_files(const std::vector<std::string>& paths);
+
+/// Runs the directives of one file.
+[[nodiscard]] std::vector<CheckResult> check_file(const std::string& path);
+
+}  // namespace rasp::cli

@@ -1,0 +1,56 @@
+// tools/raspkit/directives.cpp - Parsing `# KIND: ...` expectation comments.
+#include "tools/raspkit/directives.h"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+namespace rasp::cli {
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::vector<Directive> read_directives(const std::string& source) {
+  static const std::regex pattern(
+      R"(^\s*#\s*(EXPR|INPUT|BOUNDS|EQUIV|ASSERT|COMPILES|ERROR|FLAGS)(\(([^)]*)\)|@\+?(-?\d+))?\s*:\s*(.*)$)");
+  std::vector<Directive> out;
+  std::istringstream in(source);
+  std::optional<std::string> expr;
+  int expr_line = 0;
+  int line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    std::smatch m;
+    if (!std::regex_match(line, m, pattern)) continue;
+    Directive d;
+    d.kind = m[1];
+    d.argument = m[3].matched ? std::string(m[3]) : m[4].matched ? std::string(m[4]) : "";
+    d.text = trim(m[5]);
+    d.line = line_no;
+    if (d.kind == "EXPR") {
+      expr = d.text;
+      expr_line = line_no;
+    }
+    d.expr = expr;
+    d.expr_line = expr_line;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::optional<std::pair<std::string, std::string>> split_arrow(const std::string& text) {
+  for (std::size_t at = text.find("->"); at != std::string::npos; at = text.find("->", at + 2)) {
+    std::string left = trim(text.substr(0, at));
+    if (nlohmann::json::accept(left)) return std::make_pair(left, trim(text.substr(at + 2)));
+  }
+  return std::nullopt;
+}
+
+}  // namespace rasp::cli
