@@ -1,0 +1,196 @@
+// checkers/smt/detail/bounded_search.cpp - Length by length: prove with Z3, or find the least input.
+#include "checkers/smt/detail/bounded_search.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace rasp::check {
+
+bool outcomes_differ(const Result<interp::Output>& a, const Result<interp::Output>& b) {
+  if (a.has_value() != b.has_value()) return true;
+  if (!a) return false;
+  if (a->is_selector != b->is_selector) return true;
+  if (a->is_selector) return a->matrix != b->matrix;
+  if (a->values.size() != b->values.size()) return true;
+  for (std::size_t i = 0; i < a->values.size(); ++i) {
+    if (!(a->values[i] == b->values[i])) return true;
+  }
+  return false;
+}
+
+namespace detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Budget {
+ public:
+  explicit Budget(double seconds) : d_seconds(seconds), d_start(Clock::now()) {}
+  [[nodiscard]] bool limited() const { return d_seconds > 0; }
+  [[nodiscard]] double left() const {
+    return d_seconds - std::chrono::duration<double>(Clock::now() - d_start).count();
+  }
+  [[nodiscard]] bool expired() const { return limited() && left() <= 0; }
+  /// The solver's timeout in milliseconds for the time left.
+  [[nodiscard]] unsigned millis() const {
+    return static_cast<unsigned>(std::max(1.0, std::ceil(left() * 1000)));
+  }
+  [[nodiscard]] std::string timeout_reason(int length) const {
+    return fmt::format("timeout after {:.1f} s at length {}", d_seconds, length);
+  }
+
+ private:
+  double d_seconds;
+  Clock::time_point d_start;
+};
+
+/// Every input of one length in vocabulary order, first position most significant.
+/// Returns the first on which the claim fails, an Inconclusive on timeout, or nothing.
+std::optional<Verdict> enumerate_length(const Claim& claim, const BoundedOptions& options,
+                                        int length, const Budget& budget, int proven) {
+  const auto& vocab = options.vocabulary;
+  std::vector<std::size_t> at(static_cast<std::size_t>(length), 0);
+  std::vector<ir::Value> input(static_cast<std::size_t>(length));
+  std::size_t tried = 0;
+  while (true) {
+    for (std::size_t i = 0; i < at.size(); ++i) input[i] = vocab[at[i]];
+    Run run = claim.run(input);
+    if (run.fails) return Counterexample{input, std::move(run.a), std::move(run.b)};
+    if ((++tried & 1023) == 0 && budget.expired()) {
+      return Inconclusive{budget.timeout_reason(length), proven};
+    }
+    std::size_t i = at.size();
+    while (i > 0 && ++at[i - 1] == vocab.size()) at[--i] = 0;
+    if (i == 0) return std::nullopt;
+  }
+}
+
+double input_count(std::size_t vocab, int length) {
+  return std::pow(static_cast<double>(vocab), static_cast<double>(length));
+}
+
+bool is_unsupported(const Diagnostics& d) {
+  return !d.empty() && d.front().code == code::kUnsupported;
+}
+
+}  // namespace
+
+Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options) {
+  Budget budget(options.timeout_seconds);
+  Proven proven;
+  for (int n = 1; n <= options.max_len; ++n) {
+    if (budget.expired()) return Inconclusive{budget.timeout_reason(n), n - 1};
+    // The encoder refuses what it cannot translate exactly; short lengths are still
+    // settled by running every input.
+    auto fallback = [&](const Diagnostics& why) -> std::optional<Verdict> {
+      std::string reason = why.front().message;
+      if (input_count(options.vocabulary.size(), n) > static_cast<double>(options.exhaustive_fallback)) {
+        return Inconclusive{fmt::format("length {}: {}", n, reason), n - 1};
+      }
+      if (auto v = enumerate_length(claim, options, n, budget, n - 1)) return v;
+      proven.methods.push_back("exhaustive (" + reason + ")");
+      proven.proven_up_to = n;
+      return std::nullopt;
+    };
+    try {
+      z3::context ctx;
+      auto encoder = Encoder::make(ctx, static_cast<std::size_t>(n),
+                                   EncodeOptions{options.semantics, options.vocabulary},
+                                   claim.programs);
+      if (!encoder) {
+        if (!is_unsupported(encoder.error())) return tl::unexpected(encoder.error());
+        if (auto v = fallback(encoder.error())) return *v;
+        continue;
+      }
+      std::vector<EncodedRoot> roots;
+      std::optional<Diagnostics> refused;
+      for (std::size_t i = 0; i < claim.programs.size() && !refused; ++i) {
+        auto root = encoder->encode(i);
+        if (!root) {
+          if (!is_unsupported(root.error())) return tl::unexpected(root.error());
+          refused = root.error();
+        } else {
+          roots.push_back(std::move(*root));
+        }
+      }
+      if (refused) {
+        if (auto v = fallback(*refused)) return *v;
+        continue;
+      }
+      auto violation = claim.violation(*encoder, roots);
+      if (!violation) return tl::unexpected(violation.error());
+      z3::solver solver(ctx);
+      auto check = [&]() {
+        if (budget.limited()) solver.set("timeout", budget.millis());
+        return solver.check();
+      };
+      solver.add(encoder->domain());
+      solver.add(*violation);
+      z3::check_result r = check();
+      if (r == z3::unsat) {
+        proven.methods.push_back("smt");
+        proven.proven_up_to = n;
+        continue;
+      }
+      auto unknown = [&]() -> Verdict {
+        std::string why = solver.reason_unknown();
+        if (budget.expired() || why == "timeout" || why == "canceled") {
+          return Inconclusive{budget.timeout_reason(n), n - 1};
+        }
+        return Inconclusive{fmt::format("Z3 answered unknown at length {}: {}", n, why), n - 1};
+      };
+      if (r == z3::unknown) return unknown();
+      // The least failing input of this length: fix each position to the least symbol
+      // that keeps the violation satisfiable. The current model bounds the search.
+      z3::model model = solver.get_model();
+      std::vector<ir::Value> input;
+      for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+        const z3::expr& t = encoder->token(i);
+        int chosen = model.eval(t, true).get_numeral_int();
+        for (int v = 0; v < chosen; ++v) {
+          solver.push();
+          solver.add(t == v);
+          z3::check_result rv = check();
+          if (rv == z3::sat) {
+            model = solver.get_model();
+            solver.pop();
+            chosen = v;
+            break;
+          }
+          solver.pop();
+          if (rv == z3::unknown) return unknown();
+        }
+        solver.add(t == chosen);
+        input.push_back(options.vocabulary[static_cast<std::size_t>(chosen)]);
+      }
+      Run run = claim.run(input);
+      if (!run.fails) {
+        return Inconclusive{
+            fmt::format("the SMT encoding and the interpreter disagree on input {} (a raspkit bug; "
+                        "please report it)",
+                        interp::describe_input(input)),
+            n - 1};
+      }
+      return Counterexample{std::move(input), std::move(run.a), std::move(run.b)};
+    } catch (const z3::exception& e) {
+      return Inconclusive{fmt::format("Z3 failed at length {}: {}", n, e.msg()), n - 1};
+    }
+  }
+  return proven;
+}
+
+Result<Verdict> enumerate(const Claim& claim, const BoundedOptions& options) {
+  Budget budget(options.timeout_seconds);
+  Proven proven;
+  for (int n = 1; n <= options.max_len; ++n) {
+    if (auto v = enumerate_length(claim, options, n, budget, n - 1)) return *v;
+    proven.methods.push_back("exhaustive");
+    proven.proven_up_to = n;
+  }
+  return proven;
+}
+
+}  // namespace detail
+}  // namespace rasp::check

@@ -1,0 +1,57 @@
+// checkers/smt/verdict.h - What a bounded query answers: proven, refuted with an input, or unknown.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "lib/interp/evaluator.h"
+#include "lib/ir/diagnostic.h"
+#include "lib/ir/value.h"
+
+namespace rasp::check {
+
+/// A query over one input, one of every length from 1 to `max_len` (vocabulary symbols).
+struct BoundedOptions {
+  interp::Options semantics;
+  /// The raw token values, in the order that defines the least input.
+  std::vector<ir::Value> vocabulary;
+  int max_len = 6;
+  /// Seconds for the whole query (every solver call gets what is left); 0 means no limit.
+  double timeout_seconds = 0;
+  /// When the encoder cannot translate a program exactly, lengths with at most this many
+  /// inputs are checked by running the interpreter on every one of them instead.
+  std::size_t exhaustive_fallback = 100000;
+};
+
+/// The claim holds on every input of length 1..proven_up_to.
+struct Proven {
+  int proven_up_to = 0;
+  /// How each length was settled, e.g. "smt" or "exhaustive (unsupported: ...)".
+  std::vector<std::string> methods;
+};
+
+/// An input on which the claim fails, confirmed by the interpreter: the shortest one, and
+/// among those the first in vocabulary order.
+struct Counterexample {
+  std::vector<ir::Value> input;
+  /// Equivalence: the two programs' outcomes. Property: the expression and the assertion.
+  Result<interp::Output> output_a;
+  Result<interp::Output> output_b;
+};
+
+/// Neither proven nor refuted: the solver timed out, answered unknown, or the encoder could
+/// not translate the program; lengths 1..proven_up_to were proven before that.
+struct Inconclusive {
+  std::string reason;
+  int proven_up_to = 0;
+};
+
+using Verdict = std::variant<Proven, Counterexample, Inconclusive>;
+
+/// Whether two outcomes differ: one fails and the other does not, or both succeed with
+/// values that differ under Python's `==` (positionwise) or matrices that differ.
+[[nodiscard]] bool outcomes_differ(const Result<interp::Output>& a,
+                                   const Result<interp::Output>& b);
+
+}  // namespace rasp::check
