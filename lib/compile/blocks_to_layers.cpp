@@ -1,0 +1,341 @@
+// lib/compile/blocks_to_layers.cpp - Layers and heads for attention, MLP placement of maps.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "lib/compile/detail/plan.h"
+
+namespace rasp::compile::detail {
+
+using ir::NodeId;
+using ir::NodeKind;
+using ir::Value;
+
+namespace {
+
+class Placer {
+ public:
+  Placer(Plan& plan, const CompileOptions& options, const ir::Schedule* schedule)
+      : d_plan(plan), d_program(*plan.program), d_options(options), d_schedule(schedule) {}
+
+  Result<void> run() {
+    std::map<NodeId, AttentionBlock*> attention;
+    for (AttentionBlock& b : d_plan.attention) attention[b.node] = &b;
+    for (NodeId id = 0; id < d_program.size(); ++id) {
+      SopPlan& s = d_plan.sops[id];
+      if (!s.needed || d_program.is_selector(id)) continue;
+      const ir::Node& n = d_program.node(id);
+      switch (n.kind) {
+        case NodeKind::Tokens:
+        case NodeKind::Indices:
+        case NodeKind::Constant:
+          s.where = Where::Embed;
+          s.stage = s.cat_stage = 0;
+          break;
+        case NodeKind::Map:
+          place_map(id);
+          break;
+        case NodeKind::Aggregate:
+        case NodeKind::SelectorWidth:
+          place_attention(id, *attention.at(id));
+          break;
+        default:
+          break;
+      }
+    }
+    // Heads within a layer: the schedule's order when given, else node order.
+    std::map<int, std::vector<AttentionBlock*>> by_layer;
+    for (AttentionBlock& b : d_plan.attention) by_layer[b.layer].push_back(&b);
+    for (auto& [layer, blocks] : by_layer) {
+      std::stable_sort(blocks.begin(), blocks.end(), [&](AttentionBlock* a, AttentionBlock* b) {
+        return scheduled_head(a->node) < scheduled_head(b->node);
+      });
+      for (std::size_t h = 0; h < blocks.size(); ++h) {
+        blocks[h]->head = static_cast<int>(h);
+        d_plan.sops[blocks[h]->node].head = static_cast<int>(h);
+      }
+    }
+    return make_functions();
+  }
+
+ private:
+  int scheduled_head(NodeId id) const {
+    if (!d_schedule) return 0;
+    auto it = d_schedule->placement.find(id);
+    return it == d_schedule->placement.end() ? 0 : it->second.head;
+  }
+
+  // The non-map, non-constant nodes a map reads through chains of maps.
+  void base_leaves(NodeId id, std::set<NodeId>& out) const {
+    const ir::Node& n = d_program.node(id);
+    if (n.kind == NodeKind::Constant) return;
+    if (n.kind != NodeKind::Map) {
+      out.insert(id);
+      return;
+    }
+    for (NodeId in : n.inputs) base_leaves(in, out);
+  }
+
+  // The stage at which `reader` can read `id` in the representation it will use.
+  int stage_for(NodeId id, bool want_cat) const {
+    const SopPlan& s = d_plan.sops[id];
+    if (want_cat && s.cat) return s.cat_stage;
+    if (!want_cat && s.num) return s.stage;
+    return s.cat ? s.cat_stage : s.stage;
+  }
+
+  void place_map(NodeId id) {
+    SopPlan& s = d_plan.sops[id];
+    std::set<NodeId> base;
+    base_leaves(id, base);
+    bool tokens_only = std::all_of(base.begin(), base.end(), [&](NodeId b) {
+      return d_program.node(b).kind == NodeKind::Tokens;
+    });
+    bool indices_only = !base.empty() && std::all_of(base.begin(), base.end(), [&](NodeId b) {
+      return d_program.node(b).kind == NodeKind::Indices;
+    });
+    if (tokens_only || indices_only) {
+      s.where = Where::Embed;
+      s.stage = s.cat_stage = 0;
+      return;
+    }
+    // A selector width can be read in its own layer's MLP, through its head's BOS weight,
+    // when the map then has at most one numerical leaf.
+    int layer = map_layer(id, true);
+    s.where = Where::Mlp;
+    s.layer = layer;
+    std::vector<NodeId> leaves;
+    collect_leaves(id, layer, leaves);
+    if (numeric_leaves(leaves, layer) > 1) layer = map_layer(id, false);
+    s.where = Where::Mlp;
+    s.layer = layer;
+    s.stage = s.cat_stage = mlp_stage(layer);
+    d_plan.layers = std::max(d_plan.layers, layer);
+  }
+
+  int map_layer(NodeId id, bool width_scratch) const {
+    int layer = 1;
+    for (NodeId in : d_program.node(id).inputs) {
+      const SopPlan& is = d_plan.sops[in];
+      const ir::Node& inn = d_program.node(in);
+      if (inn.kind == NodeKind::Constant) continue;
+      if (inn.kind == NodeKind::Map && is.where == Where::Mlp) {
+        layer = std::max(layer, is.layer);  // fused into the same MLP when equal
+      } else if (inn.kind == NodeKind::SelectorWidth && width_scratch) {
+        layer = std::max(layer, is.layer);
+      } else {
+        // The earliest representation; the leaf reads a one-hot if that exists by then.
+        layer = std::max(layer, first_mlp_layer_after(is.stage));
+      }
+    }
+    return layer;
+  }
+
+  bool reads_scratch(NodeId leaf, int layer) const {
+    return d_program.node(leaf).kind == NodeKind::SelectorWidth && d_plan.sops[leaf].layer == layer;
+  }
+
+  int numeric_leaves(const std::vector<NodeId>& leaves, int layer) const {
+    int numeric = 0;
+    for (NodeId leaf : leaves) {
+      const SopPlan& ls = d_plan.sops[leaf];
+      if (reads_scratch(leaf, layer) || !(ls.cat && ls.cat_stage < mlp_stage(layer))) ++numeric;
+    }
+    return numeric;
+  }
+
+  void place_attention(NodeId id, AttentionBlock& block) {
+    SopPlan& s = d_plan.sops[id];
+    int layer = 1;
+    for (const PredicatePart& p : block.parts) {
+      layer = std::max(layer, first_attention_layer_after(stage_for(p.keys, true)));
+      layer = std::max(layer, first_attention_layer_after(stage_for(p.queries, true)));
+    }
+    if (!block.width) {
+      NodeId values = d_program.node(id).inputs[1];
+      layer = std::max(layer, first_attention_layer_after(stage_for(values, s.cat)));
+    }
+    if (d_schedule) {
+      auto it = d_schedule->placement.find(id);
+      if (it != d_schedule->placement.end() && it->second.layer >= layer) layer = it->second.layer;
+    }
+    block.layer = layer;
+    s.where = Where::Attention;
+    s.layer = layer;
+    if (block.width) {
+      s.stage = s.cat_stage = mlp_stage(layer);
+    } else {
+      s.stage = attention_stage(layer);
+      s.cat_stage = s.shadow ? mlp_stage(layer) : s.stage;
+    }
+    d_plan.layers = std::max(d_plan.layers, layer);
+  }
+
+  Result<void> make_functions() {
+    std::set<NodeId> materialize{d_plan.root};
+    for (const AttentionBlock& b : d_plan.attention) {
+      for (const PredicatePart& p : b.parts) {
+        materialize.insert(p.keys);
+        materialize.insert(p.queries);
+      }
+      if (!b.width) materialize.insert(d_program.node(b.node).inputs[1]);
+    }
+    // Maps computed in an MLP: the root, attention operands and leaves of other MLP maps.
+    // Leaves are found from users down, so walk the nodes in reverse topological order.
+    std::vector<FunctionBlock> maps;
+    for (NodeId id = static_cast<NodeId>(d_program.size()); id-- > 0;) {
+      const SopPlan& s = d_plan.sops[id];
+      if (!s.needed || d_program.is_selector(id)) continue;
+      const ir::Node& n = d_program.node(id);
+      if (n.kind == NodeKind::Map && s.where == Where::Mlp) {
+        // A map used only by maps of its own MLP is fused into them.
+        bool outside = materialize.count(id) > 0;
+        if (!outside) continue;
+        auto block = map_function(id);
+        if (!block) return tl::unexpected(block.error());
+        for (const Leaf& leaf : block->leaves) {
+          if (!leaf.width_scratch) materialize.insert(leaf.node);
+        }
+        maps.push_back(std::move(*block));
+      } else if (n.kind == NodeKind::Map && s.where == Where::Embed) {
+        // An embedded map read by another embedded map is fused into its table.
+      }
+    }
+    for (NodeId id = 0; id < d_program.size(); ++id) {
+      SopPlan& s = d_plan.sops[id];
+      if (!s.needed || d_program.is_selector(id)) continue;
+      const ir::Node& n = d_program.node(id);
+      s.materialized = materialize.count(id) > 0 && n.kind != NodeKind::Constant;
+      if (n.kind == NodeKind::Tokens) s.materialized = true;  // the input is always embedded
+      if (n.kind == NodeKind::Map && s.where == Where::Embed && s.materialized) {
+        d_plan.embedded_maps.push_back(id);
+      }
+    }
+    std::reverse(maps.begin(), maps.end());
+    for (FunctionBlock& b : maps) d_plan.functions.push_back(std::move(b));
+    for (const AttentionBlock& b : d_plan.attention) {
+      const SopPlan& s = d_plan.sops[b.node];
+      if (b.width) {
+        if (!materialize.count(b.node)) continue;  // only read through its scratch
+        FunctionBlock f;
+        f.kind = FunctionKind::WidthDecode;
+        f.node = b.node;
+        f.layer = b.layer;
+        f.leaves.push_back(width_leaf(b.node));
+        f.out_cat = s.cat;
+        f.out_num = s.num;
+        f.f = [](const std::vector<Value>& x) -> std::optional<Value> { return width_of(x[0]); };
+        d_plan.functions.push_back(std::move(f));
+      } else if (s.shadow) {
+        FunctionBlock f;
+        f.kind = FunctionKind::Shadow;
+        f.node = b.node;
+        f.layer = b.layer;
+        f.leaves.push_back(Leaf{b.node, false, d_plan.sets.of(b.node), false});
+        f.out_cat = true;
+        f.f = [](const std::vector<Value>& x) -> std::optional<Value> { return x[0]; };
+        d_plan.functions.push_back(std::move(f));
+      }
+    }
+    return {};
+  }
+
+  Result<FunctionBlock> map_function(NodeId id) {
+    const SopPlan& s = d_plan.sops[id];
+    FunctionBlock block;
+    block.kind = FunctionKind::Map;
+    block.node = id;
+    block.layer = s.layer;
+    block.out_cat = s.cat;
+    block.out_num = s.num;
+    std::vector<NodeId> leaves;
+    collect_leaves(id, s.layer, leaves);
+    int numeric = numeric_leaves(leaves, s.layer);
+    std::vector<std::uint8_t> scratch;
+    for (NodeId leaf : leaves) {
+      const SopPlan& ls = d_plan.sops[leaf];
+      Leaf l{leaf, ls.cat && ls.cat_stage < mlp_stage(s.layer), d_plan.sets.of(leaf), false};
+      if (reads_scratch(leaf, s.layer)) l = width_leaf(leaf);
+      scratch.push_back(l.width_scratch ? 1 : 0);
+      block.leaves.push_back(std::move(l));
+    }
+    if (numeric > 1) {
+      const ir::Node& n = d_program.node(id);
+      return fail(code::kUnsupported,
+                  fmt::format("cannot compile {} exactly: it is a function of {} numerical "
+                              "s-ops, and one MLP can only discretise one",
+                              node_label(d_program, id), numeric),
+                  n.range);
+    }
+    const ir::Program* program = &d_program;
+    block.f = [program, id, leaves, scratch](const std::vector<Value>& x) -> std::optional<Value> {
+      std::map<NodeId, Value> known;
+      for (std::size_t i = 0; i < leaves.size(); ++i) {
+        known.emplace(leaves[i], scratch[i] ? width_of(x[i]) : x[i]);
+      }
+      return evaluate_through(*program, id, known);
+    };
+    return block;
+  }
+
+  // The head of a selector width leaves 1/(w+1) on BOS.
+  static Value width_of(const Value& bos_weight) {
+    return Value::integer(bos_weight.den() / bos_weight.num() - 1);
+  }
+
+  Leaf width_leaf(NodeId width) const {
+    Leaf leaf;
+    leaf.node = width;
+    leaf.cat = false;
+    leaf.width_scratch = true;
+    for (int w = 0; w <= d_options.max_len; ++w) leaf.values.push_back(*Value::rational(1, w + 1));
+    return leaf;
+  }
+
+  static std::optional<Value> evaluate_through(const ir::Program& program, NodeId id,
+                                               std::map<NodeId, Value>& known) {
+    if (auto it = known.find(id); it != known.end()) return it->second;
+    const ir::Node& n = program.node(id);
+    if (n.kind == NodeKind::Constant) return n.value;
+    if (n.kind != NodeKind::Map) return std::nullopt;
+    std::vector<Value> vars;
+    for (NodeId in : n.inputs) {
+      auto v = evaluate_through(program, in, known);
+      if (!v) return std::nullopt;
+      vars.push_back(std::move(*v));
+    }
+    auto v = ir::evaluate(*n.expr, vars);
+    if (!v) return std::nullopt;
+    known.emplace(id, *v);
+    return *v;
+  }
+
+  void collect_leaves(NodeId id, int layer, std::vector<NodeId>& out) const {
+    for (NodeId in : d_program.node(id).inputs) {
+      const ir::Node& n = d_program.node(in);
+      const SopPlan& s = d_plan.sops[in];
+      if (n.kind == NodeKind::Constant) continue;
+      if (n.kind == NodeKind::Map && s.where == Where::Mlp && s.layer == layer) {
+        collect_leaves(in, layer, out);
+      } else if (std::find(out.begin(), out.end(), in) == out.end()) {
+        out.push_back(in);
+      }
+    }
+  }
+
+  Plan& d_plan;
+  const ir::Program& d_program;
+  const CompileOptions& d_options;
+  const ir::Schedule* d_schedule;
+};
+
+}  // namespace
+
+Result<void> blocks_to_layers(Plan& plan, const CompileOptions& options,
+                              const ir::Schedule* schedule) {
+  return Placer(plan, options, schedule).run();
+}
+
+}  // namespace rasp::compile::detail

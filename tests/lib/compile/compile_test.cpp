@@ -1,0 +1,252 @@
+// tests/lib/compile/compile_test.cpp - Hand-built programs compiled and run against the interpreter.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tests/lib/compile/programs.h"
+
+namespace rasp::compile::testing {
+namespace {
+
+// Every input up to 5 tokens (and 200 random ones of exactly max_len, seed pinned) must
+// decode to the interpreter's output in float64 and float32.
+Model expect_faithful(const Builder& b, NodeId root, const std::vector<Value>& vocab,
+                      int max_len, int exhaustive = 5) {
+  CompileOptions o;
+  o.vocab = vocab;
+  o.max_len = max_len;
+  auto model = compile(b.p, root, o);
+  EXPECT_TRUE(model) << (model ? "" : model.error().front().message);
+  if (!model) return {};
+  for (Precision prec : {Precision::Float64, Precision::Float32}) {
+    Agreement a = compare_all(b.p, root, *model, vocab, std::min(exhaustive, max_len), prec);
+    std::mt19937 rng(12345);
+    for (int r = 0; r < 200; ++r) {
+      std::vector<Value> input;
+      for (int i = 0; i < max_len; ++i) input.push_back(vocab[rng() % vocab.size()]);
+      compare_one(b.p, root, *model, input, prec, a);
+    }
+    EXPECT_GT(a.compared, 0u);
+    EXPECT_EQ(a.mismatches, 0u) << (prec == Precision::Float32 ? "float32: " : "float64: ")
+                                << a.first_mismatch;
+  }
+  return std::move(*model);
+}
+
+const std::vector<Value> kAbc = chars("abc");
+
+TEST(CompileTest, TokensAloneNeedNoLayer) {
+  Builder b;
+  auto t = b.tokens();
+  Model m = expect_faithful(b, t, kAbc, 8);
+  EXPECT_EQ(m.layers.size(), 0u);
+}
+
+TEST(CompileTest, MapsOfTokensFoldIntoTheEmbedding) {
+  Builder b;
+  auto t = b.tokens();
+  auto up = b.map({t}, ir::make_binary(BinaryOp::Eq, x(0), ir::make_const(Value::string("a"))));
+  Model m = expect_faithful(b, up, kAbc, 8);
+  EXPECT_EQ(m.layers.size(), 0u);
+}
+
+TEST(CompileTest, MapOfTokensAndIndicesUsesOneMlp) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  auto s = b.map({t, i}, bin(BinaryOp::Add, x(0), x(1)));
+  Model m = expect_faithful(b, s, {Value::integer(1), Value::integer(2), Value::integer(3)}, 8);
+  ASSERT_EQ(m.layers.size(), 1u);
+  EXPECT_TRUE(m.layers[0].heads.empty());
+  EXPECT_EQ(m.layers[0].mlp.w_in.cols(), 3 * 8);  // one hidden unit per (token, index)
+}
+
+TEST(CompileTest, LengthIsOneHeadAndOneMlp) {
+  Builder b;
+  auto len = b.length();
+  Model m = expect_faithful(b, len, kAbc, 16);
+  ASSERT_EQ(m.layers.size(), 1u);
+  EXPECT_EQ(m.layers[0].heads.size(), 1u);
+}
+
+TEST(CompileTest, LengthStaysExactAtSixtyFour) {
+  Builder b;
+  auto len = b.length();
+  // tracr's selector width goes wrong from width 10 (ANCHORS.md); ours must not at 64.
+  expect_faithful(b, len, chars("ab"), 64, 3);
+}
+
+TEST(CompileTest, Reverse) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto len = b.length();
+  auto opp = b.map({len, i}, bin(BinaryOp::Sub, bin(BinaryOp::Sub, x(0), x(1)), c(1)), "opp_idx");
+  auto rev = b.aggregate(b.select(i, opp, BinaryOp::Eq), t, Value::string(""), "reverse");
+  Model m = expect_faithful(b, rev, kAbc, 8);
+  // tracr needs 4 layers for reverse (ANCHORS.md): length, opp_idx, then the flip.
+  EXPECT_EQ(m.layers.size(), 2u);
+}
+
+TEST(CompileTest, Histogram) {
+  Builder b;
+  auto t = b.tokens();
+  auto hist = b.width(b.select(t, t, BinaryOp::Eq), "hist");
+  expect_faithful(b, hist, kAbc, 16);
+}
+
+TEST(CompileTest, FracPrevsIsAnExactNumericalMean) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto is_a = b.map({t}, ir::make_unary(ir::ExprOp::Indicator,
+                                        bin(BinaryOp::Eq, x(0), ir::make_const(Value::string("a")))),
+                    "is_a", ir::Encoding::Numerical);
+  auto frac = b.aggregate(b.select(i, i, BinaryOp::Le), is_a, Value::integer(0), "frac_prevs",
+                          ir::Encoding::Numerical);
+  expect_faithful(b, frac, kAbc, 16);
+}
+
+TEST(CompileTest, MeanOfNonBinaryValuesWithADefault) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  // Mean of the earlier tokens; position 0 selects nothing and gets the default 5.
+  auto prev_mean = b.aggregate(b.select(i, i, BinaryOp::Lt), t, Value::integer(5), "prev_mean");
+  expect_faithful(b, prev_mean, {Value::integer(-2), Value::integer(3), Value::integer(7)}, 8);
+}
+
+TEST(CompileTest, NumericalMapAfterAMeanDiscretisesByTheGaps) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto is_a = b.map({t}, ir::make_unary(ir::ExprOp::Indicator,
+                                        bin(BinaryOp::Eq, x(0), ir::make_const(Value::string("a")))),
+                    "is_a", ir::Encoding::Numerical);
+  auto frac = b.aggregate(b.select(i, i, BinaryOp::Le), is_a, Value::integer(0), "frac",
+                          ir::Encoding::Numerical);
+  auto majority = b.map({frac}, bin(BinaryOp::Gt, x(0), ir::make_const(*Value::rational(1, 2))),
+                        "majority");
+  // A categorical map of the mean, and a signed numerical one (tracr clips negatives).
+  expect_faithful(b, majority, kAbc, 8);
+  auto centred = b.map({frac}, bin(BinaryOp::Sub, x(0), ir::make_const(*Value::rational(1, 2))),
+                       "centred", ir::Encoding::Numerical);
+  expect_faithful(b, centred, kAbc, 8);
+}
+
+TEST(CompileTest, GatedMapOfANumericalAndACategoricalSop) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto is_a = b.map({t}, ir::make_unary(ir::ExprOp::Indicator,
+                                        bin(BinaryOp::Eq, x(0), ir::make_const(Value::string("a")))),
+                    "is_a", ir::Encoding::Numerical);
+  auto frac = b.aggregate(b.select(i, i, BinaryOp::Le), is_a, Value::integer(0), "frac",
+                          ir::Encoding::Numerical);
+  auto mix = b.map({frac, t},
+                   ir::make_ite(bin(BinaryOp::Eq, x(1), ir::make_const(Value::string("b"))),
+                                bin(BinaryOp::Mul, x(0), c(3)), bin(BinaryOp::Sub, c(0), x(0))),
+                   "mix", ir::Encoding::Numerical);
+  expect_faithful(b, mix, kAbc, 8);
+}
+
+TEST(CompileTest, NumericalMeanUsedAsASelectorKeyGetsAOneHotShadow) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto is_a = b.map({t}, ir::make_unary(ir::ExprOp::Indicator,
+                                        bin(BinaryOp::Eq, x(0), ir::make_const(Value::string("a")))),
+                    "is_a", ir::Encoding::Numerical);
+  auto frac = b.aggregate(b.select(i, i, BinaryOp::Le), is_a, Value::integer(0), "frac",
+                          ir::Encoding::Numerical);
+  auto same = b.width(b.select(frac, frac, BinaryOp::Eq), "same_frac");
+  Model m = expect_faithful(b, same, chars("ab"), 6);
+  EXPECT_EQ(m.layers.size(), 2u);
+}
+
+TEST(CompileTest, ConjunctionOverDifferentOperandsIsOneHead) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  // How many earlier positions hold the same token.
+  auto sel = b.both(b.select(i, i, BinaryOp::Lt), b.select(t, t, BinaryOp::Eq));
+  auto count = b.width(sel, "same_before");
+  Model m = expect_faithful(b, count, kAbc, 8);
+  ASSERT_EQ(m.layers.size(), 1u);
+  EXPECT_EQ(m.layers[0].heads.size(), 1u);
+}
+
+TEST(CompileTest, OrAndNotOverOneKeyAndOneQuerySop) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  auto sel = b.either(b.select(i, i, BinaryOp::Eq), b.negate(b.select(i, i, BinaryOp::Le)));
+  auto agg = b.aggregate(sel, t, Value::integer(0), "self_or_later");
+  expect_faithful(b, agg, {Value::integer(0), Value::integer(4)}, 8);
+}
+
+TEST(CompileTest, CategoricalAggregateThatMaySelectTwoKeysIsRefusedWithAWitness) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  // sort without unique keys: two equal tokens land on the same target position.
+  auto smaller = b.select(t, t, BinaryOp::Lt);
+  auto target = b.width(smaller, "target_pos");
+  auto sorted = b.aggregate(b.select(target, i, BinaryOp::Eq), t, Value::string(""), "sort");
+  CompileOptions o;
+  o.vocab = kAbc;
+  o.max_len = 8;
+  auto model = compile(b.p, sorted, o);
+  ASSERT_FALSE(model);
+  const Diagnostic& d = model.error().front();
+  EXPECT_EQ(d.code, code::kUnsupported);
+  EXPECT_NE(d.message.find("sort"), std::string::npos);
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0], "witness input: \"aa\"");
+}
+
+TEST(CompileTest, UniqueSortCompilesWithAnObligation) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  // Keys made unique by the index: key = token * 16 + index.
+  auto key = b.map({t, i}, bin(BinaryOp::Add, bin(BinaryOp::Mul, x(0), c(16)), x(1)), "key");
+  auto target = b.width(b.select(key, key, BinaryOp::Lt), "target_pos");
+  auto sorted = b.aggregate(b.select(target, i, BinaryOp::Eq), t, Value::integer(0), "sort",
+                            ir::Encoding::Categorical);
+  Model m = expect_faithful(b, sorted, {Value::integer(1), Value::integer(2), Value::integer(3)}, 8);
+  ASSERT_EQ(m.obligations.size(), 1u);
+  EXPECT_EQ(m.obligations[0].node, "sort");
+  EXPECT_EQ(m.obligations[0].checked_up_to, 5);
+}
+
+TEST(CompileTest, OrOverDifferentKeySopsIsRefused) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto sel = b.either(b.select(i, i, BinaryOp::Lt), b.select(t, t, BinaryOp::Eq));
+  auto w = b.width(sel);
+  CompileOptions o;
+  o.vocab = kAbc;
+  o.max_len = 8;
+  auto model = compile(b.p, w, o);
+  ASSERT_FALSE(model);
+  EXPECT_EQ(model.error().front().code, code::kUnsupported);
+}
+
+TEST(CompileTest, ValueSetOverTheLimitIsRefused) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  auto agg = b.aggregate(b.select(i, i, BinaryOp::Le), t);
+  CompileOptions o;
+  for (int v = 0; v < 30; ++v) o.vocab.push_back(Value::integer(v * v));
+  o.max_len = 32;
+  o.max_value_set = 1000;
+  auto model = compile(b.p, agg, o);
+  ASSERT_FALSE(model);
+  EXPECT_EQ(model.error().front().code, code::kLimit);
+}
+
+}  // namespace
+}  // namespace rasp::compile::testing
