@@ -32,6 +32,43 @@ int attention_cost(const ir::Program& program, ir::NodeId node, bool bos) {
   return 1;
 }
 
+namespace {
+
+/// The non-constant operands of a node.
+std::vector<ir::NodeId> sop_operands(const ir::Program& program, ir::NodeId id) {
+  std::vector<ir::NodeId> out;
+  for (ir::NodeId i : program.node(id).inputs) {
+    if (program.node(i).kind != ir::NodeKind::Constant) out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool fuses_into_operand(const ir::Program& program, ir::NodeId map) {
+  if (program.node(map).kind != ir::NodeKind::Map) return false;
+  std::vector<ir::NodeId> ops = sop_operands(program, map);
+  if (ops.size() != 1 || program.node(ops[0]).kind != ir::NodeKind::Map) return false;
+  return sop_operands(program, ops[0]).size() == 1;
+}
+
+std::vector<char> absorbed_maps(const ir::Program& program, ir::NodeId root) {
+  std::vector<char> in_program(program.size(), 0), out(program.size(), 0);
+  std::vector<ir::NodeId> order = program.ancestors(root);
+  for (ir::NodeId id : order) in_program[id] = 1;
+  for (ir::NodeId id : order) {
+    if (id == root || program.node(id).kind != ir::NodeKind::Map) continue;
+    bool any = false, all = true;
+    for (ir::NodeId u : program.users(id)) {
+      if (!in_program[u]) continue;
+      any = true;
+      all = all && fuses_into_operand(program, u);
+    }
+    out[id] = any && all;
+  }
+  return out;
+}
+
 std::string node_label(const ir::Program& program, ir::NodeId node) {
   const ir::Node& n = program.node(node);
   if (!n.name.empty()) return n.name;

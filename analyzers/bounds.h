@@ -82,6 +82,16 @@ struct FrontierPoint {
 [[nodiscard]] std::vector<ir::NodeId> attention_critical_path(const ir::Program& program,
                                                               ir::NodeId root);
 
+/// Whether tracr would fold `map` into the Map it reads: a Map of one s-op applied to a
+/// Map of one s-op is one function of the inner operand (tracr's Map simplifies
+/// Map(f, Map(g, x)) to Map(f . g, x)), so the two share one MLP. Constants do not count
+/// as operands.
+[[nodiscard]] bool fuses_into_operand(const ir::Program& program, ir::NodeId map);
+
+/// For each node: 1 for a Map (not `root`) that every user among the ancestors of `root`
+/// composes into itself (fuses_into_operand), so tracr never builds it as an MLP.
+[[nodiscard]] std::vector<char> absorbed_maps(const ir::Program& program, ir::NodeId root);
+
 /// A short user-facing name for a node: its name, else `kind#id`.
 [[nodiscard]] std::string node_label(const ir::Program& program, ir::NodeId node);
 

@@ -79,6 +79,12 @@ Problem build_problem(const ir::Program& program, ir::NodeId root, const BoundsO
     Item it;
     it.node = id;
     it.preds = std::move(r);
+    if (pb.mlp && fuses_into_operand(program, id)) {
+      // Map(f, Map(g, x)) is Map(f . g, x), computed beside g from g's operands.
+      for (ir::NodeId i : n.inputs) {
+        if (pb.item_of[i] >= 0) it.preds = pb.items[pb.item_of[i]].preds;
+      }
+    }
     if (pb.mlp) it.parity = attention ? 0 : 1;
     if (pb.mlp && n.kind == ir::NodeKind::SelectorWidth) it.tail = 1;
     if (attention) {
@@ -255,6 +261,7 @@ Bounds to_bounds(const ir::Program& program, ir::NodeId root, const Problem& pb,
   std::vector<std::map<int, int>> head_of_key(layers + 1);
   std::vector<int> next_head(layers + 1, 0);
   std::vector<int> layer(program.size(), 0);
+  std::vector<char> absorbed = absorbed_maps(program, root);
   for (ir::NodeId id : program.ancestors(root)) {
     const ir::Node& n = program.node(id);
     int i = pb.item_of[id];
@@ -272,7 +279,8 @@ Bounds to_bounds(const ir::Program& program, ir::NodeId root, const Problem& pb,
       if (fresh) next_head[p.layer] += pb.key_cost[it.key];
       p.head = pos->second;
     }
-    if (pb.mlp && (n.kind == ir::NodeKind::Map || n.kind == ir::NodeKind::SelectorWidth)) {
+    if (pb.mlp && !absorbed[id] &&
+        (n.kind == ir::NodeKind::Map || n.kind == ir::NodeKind::SelectorWidth)) {
       ++b.mlps_per_layer[layer[id] - 1];
       b.mlp_placement.emplace_back(id, layer[id]);
     }

@@ -50,6 +50,15 @@ Bounds tracr_bounds(const ir::Program& program, ir::NodeId root, const BoundsOpt
         ready[id] = after;
         break;
       case ir::NodeKind::Map:
+        if (fuses_into_operand(program, id)) {
+          // Map(f, Map(g, x)) is Map(f . g, x): the MLP that computes g computes it too.
+          ir::NodeId inner = from[id];
+          sublayer[id] = sublayer[inner];
+          ready[id] = ready[inner];
+          from[id] = from[inner];
+          has_from[id] = has_from[inner];
+          break;
+        }
         sublayer[id] = next_sublayer(after, 1);
         ready[id] = sublayer[id];
         break;
@@ -65,6 +74,8 @@ Bounds tracr_bounds(const ir::Program& program, ir::NodeId root, const BoundsOpt
     last = std::max(last, ready[id]);
   }
   b.layers = last < 0 ? 0 : last / 2 + 1;
+  // A Map whose every user composes it into itself does not exist in tracr's graph.
+  std::vector<char> absorbed = absorbed_maps(program, root);
   b.heads_per_layer.assign(b.layers, 0);
   b.mlps_per_layer.assign(b.layers, 0);
   for (ir::NodeId id : order) {
@@ -78,6 +89,10 @@ Bounds tracr_bounds(const ir::Program& program, ir::NodeId root, const BoundsOpt
     if (n.kind == ir::NodeKind::Map || n.kind == ir::NodeKind::SelectorWidth) {
       int mlp_layer = ready[id] / 2 + 1;
       if (n.kind == ir::NodeKind::Map) p.layer = mlp_layer;
+      if (absorbed[id]) {
+        b.schedule.placement[id] = p;
+        continue;
+      }
       ++b.mlps_per_layer[mlp_layer - 1];
       b.mlp_placement.emplace_back(id, mlp_layer);
     }

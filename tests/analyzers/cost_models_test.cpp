@@ -138,13 +138,34 @@ TEST(TracrCostModelTest, OneMapOfTokensTakesTheFirstMlp) {
   EXPECT_EQ(t.layers, 1);
   EXPECT_EQ(t.heads_per_layer, (std::vector<int>{0}));
   EXPECT_EQ(t.mlps_per_layer, (std::vector<int>{1}));
-  ir::NodeId m2 = b.plus(m, 1);
-  EXPECT_EQ(tracr_bounds(b.p, m2).layers, 2);  // consecutive MLPs cost a layer each
+  // A map of two s-ops after a map costs a second MLP, hence a second layer.
+  ir::NodeId m2 = b.sum({m, b.indices});
+  EXPECT_EQ(tracr_bounds(b.p, m2).layers, 2);
+  EXPECT_EQ(tracr_bounds(b.p, m2).mlps_per_layer, (std::vector<int>{1, 1}));
   // An aggregate of a map's output waits for the next attention sublayer.
   ir::NodeId a = b.aggregate(b.select(b.tokens, b.tokens, ir::BinaryOp::Eq), m);
   Bounds ta = tracr_bounds(b.p, a);
   EXPECT_EQ(ta.layers, 2);
   EXPECT_EQ(ta.heads_per_layer, (std::vector<int>{0, 1}));
+}
+
+TEST(TracrCostModelTest, OneOperandMapsCompose) {
+  // tracr simplifies Map(f, Map(g, x)) to one Map: one MLP, one layer.
+  ProgramBuilder b;
+  ir::NodeId inner = b.plus(b.tokens, 1);
+  ir::NodeId outer = b.plus(inner, 2);
+  Bounds t = tracr_bounds(b.p, outer);
+  EXPECT_EQ(t.layers, 1);
+  EXPECT_EQ(t.mlps_per_layer, (std::vector<int>{1}));
+  // When the inner map is also read elsewhere it stays, in parallel: two MLPs, one layer.
+  ir::NodeId both = b.aggregate(b.select(inner, outer, ir::BinaryOp::Eq), b.tokens);
+  Bounds t2 = tracr_bounds(b.p, both);
+  EXPECT_EQ(t2.layers, 2);
+  EXPECT_EQ(t2.mlps_per_layer, (std::vector<int>{2, 0}));
+  EXPECT_EQ(t2.heads_per_layer, (std::vector<int>{0, 1}));
+  Bounds o = optimal_bounds(b.p, both, test_support::options(false, true));
+  EXPECT_EQ(o.layers, 2);
+  EXPECT_EQ(o.mlps_per_layer, (std::vector<int>{2, 0}));
 }
 
 TEST(TracrCostModelTest, HistIsOneLayerOneHeadOneMlp) {
