@@ -345,6 +345,26 @@ class Encoder::Impl {
     return input;
   }
 
+  Value value_in(const z3::model& model, const SymValue& s) const {
+    if (s.str && (!s.num || model.eval(*s.is_str, true).is_true())) {
+      return Value::string(d_strings[static_cast<std::size_t>(model.eval(*s.str, true).get_numeral_int64())]);
+    }
+    z3::expr v = model.eval(*s.num, true);
+    switch (s.num_rep) {
+      case NumRep::Bool:
+        return Value::boolean(v.is_true());
+      case NumRep::Int:
+        return Value::integer(v.get_numeral_int64());
+      case NumRep::Real:
+        break;
+    }
+    std::int64_t num = 0, den = 1;
+    bool ok = v.numerator().is_numeral_i64(num) && v.denominator().is_numeral_i64(den);
+    assert(ok && "model values of small programs fit 64 bits");
+    (void)ok;
+    return *Value::rational(num, den);
+  }
+
   // ---- Symbolic atoms -------------------------------------------------------------------
 
   SymValue num(const z3::expr& e, NumRep rep) const {
@@ -1058,6 +1078,9 @@ const z3::expr& Encoder::token(std::size_t i) const { return d_impl->d_tokens[i]
 z3::expr Encoder::domain() const { return d_impl->domain(); }
 z3::expr Encoder::truthy(const SymValue& value) const { return d_impl->truthy(value); }
 z3::expr Encoder::equal(const SymValue& a, const SymValue& b) const { return d_impl->py_equal(a, b); }
+Value Encoder::value_in(const z3::model& model, const SymValue& value) const {
+  return d_impl->value_in(model, value);
+}
 std::vector<Value> Encoder::decode(const z3::model& model) const { return d_impl->decode(model); }
 const std::vector<std::string>& Encoder::string_table() const { return d_impl->d_strings; }
 

@@ -84,6 +84,9 @@ class Encoder {
   /// neither faults and some position or selector cell differs. Both must be s-ops or both
   /// selectors.
   [[nodiscard]] z3::expr differ(const EncodedRoot& a, const EncodedRoot& b) const;
+  /// The atom a model gives `value`: a string, or a number as Bool, Int or Float (a Float
+  /// may stand for an int-valued atom of the program; compare with Python's `==`).
+  [[nodiscard]] ir::Value value_in(const z3::model& model, const SymValue& value) const;
   /// The raw input a model assigns to the token symbols.
   [[nodiscard]] std::vector<ir::Value> decode(const z3::model& model) const;
   /// The strings atoms can take, sorted; a string atom is its index here.
