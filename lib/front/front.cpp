@@ -69,6 +69,24 @@ Result<Module> load_file(const std::string& path, const LoadOptions& options) {
   return load_source(text, path, options);
 }
 
+namespace {
+
+Result<detail::StageValue> stage_expression(Module& module, const std::string& text) {
+  auto file = std::make_shared<const std::string>("<expr>");
+  module.sources["<expr>"] = {text};
+  auto ast = detail::parse_expression(text, file, module.options.max_depth);
+  if (!ast) return tl::unexpected(ast.error());
+  detail::Stager stager(module);
+  return stager.evaluate(*ast, module.env);
+}
+
+SourceRange whole_expression(const std::string& text) {
+  return SourceRange{std::make_shared<const std::string>("<expr>"), 1, 1, 1,
+                     static_cast<int>(text.size()) + 1};
+}
+
+}  // namespace
+
 Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) {
   if (!module.env) {
     // A JSON IR program: expressions are the names of its outputs.
@@ -77,23 +95,22 @@ Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) 
     }
     return fail(code::kUndefined, fmt::format("no output named '{}' in this program", text));
   }
-  auto file = std::make_shared<const std::string>("<expr>");
-  module.sources["<expr>"] = {text};
-  auto ast = detail::parse_expression(text, file, module.options.max_depth);
-  if (!ast) return tl::unexpected(ast.error());
-  detail::Stager stager(module);
-  // Evaluate in a child scope whose parent is the module's, reusing its root.
-  auto value = [&]() -> Result<detail::StageValue> {
-    // The stager needs the root scope for `length` and friends: walk up to it.
-    auto scope = module.env;
-    return stager.evaluate(*ast, scope);
-  }();
+  auto value = stage_expression(module, text);
   if (!value) return tl::unexpected(value.error());
   if (auto s = std::get_if<detail::SOp>(&*value)) return s->id;
   if (auto s = std::get_if<detail::Sel>(&*value)) return s->id;
   return fail(code::kType,
               fmt::format("'{}' is a {}, not an s-op or selector", text, detail::type_name(*value)),
-              SourceRange{file, 1, 1, 1, static_cast<int>(text.size()) + 1});
+              whole_expression(text));
+}
+
+Result<ir::Value> evaluate_atom(Module& module, const std::string& text) {
+  if (!module.env) return fail(code::kType, "a JSON IR program has no expressions to evaluate");
+  auto value = stage_expression(module, text);
+  if (!value) return tl::unexpected(value.error());
+  if (auto v = std::get_if<ir::Value>(&*value)) return *v;
+  return fail(code::kType, fmt::format("'{}' is a {}, not an atom", text, detail::type_name(*value)),
+              whole_expression(text));
 }
 
 Result<ir::NodeId> select_expression(Module& module, const std::optional<std::string>& text) {

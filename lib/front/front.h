@@ -48,6 +48,10 @@ struct Module {
 /// top-level scope and returns its s-op or selector node. Atoms are refused (E0209).
 [[nodiscard]] Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text);
 
+/// Evaluates a RASP expression whose value is an atom (`2^3^2`, `"a" + "b"`); other
+/// values are refused (E0209).
+[[nodiscard]] Result<ir::Value> evaluate_atom(Module& module, const std::string& text);
+
 /// The node `--expr` means: `text` when given, else the last assignment.
 [[nodiscard]] Result<ir::NodeId> select_expression(Module& module, const std::optional<std::string>& text);
 

@@ -1,0 +1,53 @@
+// tests/lib/front/diagnostics_test.cpp - Every bad program gets a located, coded diagnostic.
+#include <gtest/gtest.h>
+
+#include "lib/front/front.h"
+
+namespace rasp::front {
+namespace {
+
+struct Case {
+  const char* source;
+  const char* code;
+  int line;
+  int col;
+};
+
+class DiagnosticTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(DiagnosticTest, ReportsCodeAndPosition) {
+  const Case& c = GetParam();
+  auto module = load_source(c.source, "bad.rasp");
+  ASSERT_FALSE(module.has_value()) << c.source;
+  const Diagnostic& d = module.error().front();
+  EXPECT_EQ(d.code, c.code) << c.source << "\n" << render(module.error());
+  EXPECT_EQ(d.range.line, c.line) << c.source;
+  if (c.col > 0) {
+    EXPECT_EQ(d.range.col, c.col) << c.source;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadPrograms, DiagnosticTest,
+    ::testing::Values(
+        Case{"x = 1 +;", "E0001", 1, 8}, Case{"x = \"abc;", "E0002", 1, 5}, Case{"x = 3 $ 4;", "E0002", 1, 7},
+        Case{"x = tokens", "E0003", 1, 11}, Case{"def f(a) {\n  return a;\n", "E0003", 3, 0},
+        Case{"x = y + 1;", "E0101", 1, 5}, Case{"\ntokens_str = 1;", "E0102", 2, 1},
+        Case{"length = 2;", "E0102", 1, 1}, Case{"def f(a) { return a; }\nx = f(1, 2);", "E0103", 2, 5},
+        Case{"a, b = 1, 2, 3;", "E0104", 1, 1}, Case{"load \"no_such_file\";", "E0105", 1, 1},
+        Case{"x = 3(4);", "E0106", 1, 5}, Case{"x = select(indices, indices, ==) + 1;", "E0201", 1, 34},
+        Case{"x = select(indices, indices, ==) and tokens;", "E0202", 1, 5},
+        Case{"x = aggregate(tokens, tokens);", "E0207", 1, 15}, Case{"x = [1, 2][5];", "E0206", 1, 5},
+        Case{"x = indicator(3);", "E0209", 1, 5}, Case{"for x in 3 { y = x; }", "E0209", 1, 10},
+        Case{"x = tokens != 1;", "E0210", 1, 12}, Case{"x = 1 / 0;", "E0205", 1, 5},
+        Case{"def f(x) { return f(x); }\ny = f(1);", "E0212", 1, 0}));
+
+TEST(DiagnosticRenderTest, ShowsTheLineAndACaret) {
+  auto module = load_source("a = tokens;\nb = a + nope;\n", "prog.rasp");
+  ASSERT_FALSE(module.has_value());
+  std::string text = render(module.error(), nullptr);
+  EXPECT_NE(text.find("prog.rasp:2:9: error: undefined name 'nope' [E0101]"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace rasp::front

@@ -1,0 +1,80 @@
+// tests/lib/front/staging_test.cpp - Load-time evaluation builds the graph users expect.
+#include <gtest/gtest.h>
+
+#include "lib/front/front.h"
+#include "lib/interp/evaluator.h"
+#include "lib/interp/io.h"
+
+namespace rasp::front {
+namespace {
+
+nlohmann::json run(const std::string& source, const std::string& expr, const std::string& input,
+                   LoadOptions options = {}) {
+  auto module = load_source(source, "t.rasp", options);
+  EXPECT_TRUE(module.has_value()) << render(module.error());
+  if (!module) return nullptr;
+  auto root = evaluate_expression(*module, expr);
+  EXPECT_TRUE(root.has_value()) << render(root.error(), &*module);
+  if (!root) return nullptr;
+  auto out = interp::evaluate(module->program, *root, *interp::parse_input(input), {});
+  EXPECT_TRUE(out.has_value()) << render(out.error(), &*module);
+  return out ? interp::output_to_json(*out) : nullptr;
+}
+
+TEST(StagingTest, FunctionsWithSeveralReturnValuesAndNestedDefs) {
+  const char* src =
+      "def both(s) {\n"
+      "  def inc(x) { return x + 1; }\n"
+      "  return inc(s), s * 2;\n"
+      "}\n"
+      "a, b = both(indices);\n";
+  EXPECT_EQ(run(src, "a", "abc"), nlohmann::json({1, 2, 3}));
+  EXPECT_EQ(run(src, "b", "abc"), nlohmann::json({0, 2, 4}));
+}
+
+TEST(StagingTest, ForLoopsBuildOneNodePerIteration) {
+  const char* src = "acc = indices;\nfor k in range(3) { acc = acc + k; }\n";
+  EXPECT_EQ(run(src, "acc", "ab"), nlohmann::json({3, 4}));
+}
+
+TEST(StagingTest, IndexingConstantsBySOps) {
+  EXPECT_EQ(run("x = \"zyx\"[indices];", "x", "abc"), nlohmann::json({"z", "y", "x"}));
+  EXPECT_EQ(run("x = {\"a\": 1, \"b\": 2}[tokens];", "x", "ab"), nlohmann::json({1, 2}));
+  EXPECT_EQ(run("x = tokens in [\"a\"];", "x", "ab"), nlohmann::json({true, false}));
+  EXPECT_EQ(run("x = tokens[0];", "x", "abc"), nlohmann::json({"a", "a", "a"}));
+  EXPECT_EQ(run("x = tokens[-1];", "x", "abc"), nlohmann::json({"c", "c", "c"}));
+}
+
+TEST(StagingTest, LibraryNamesBehaveLikeTheReference) {
+  EXPECT_EQ(run("", "length", "abcd"), nlohmann::json({4, 4, 4, 4}));
+  EXPECT_EQ(run("", "sort(tokens, tokens)", "cab"), nlohmann::json({"a", "b", "c"}));
+  EXPECT_EQ(run("", "count(tokens, \"a\")", "aba"), nlohmann::json({2, 2, 2}));
+  EXPECT_EQ(run("", "shift(tokens, 1, \"_\")", "abc"), nlohmann::json({"_", "a", "b"}));
+  EXPECT_EQ(run("", "mark_first_instance(tokens, \"a\")", "baa"), nlohmann::json({false, true, false}));
+  EXPECT_EQ(run("", "max(indices, 1)", "abc"), nlohmann::json({1, 1, 2}));
+}
+
+TEST(StagingTest, IdenticalExpressionsShareNodesButSelectorsKeepTheirIdentity) {
+  auto module = load_source(
+      "a = aggregate(select(indices, indices, ==), tokens);\n"
+      "b = aggregate(select(indices, indices, ==), tokens);\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto a = *evaluate_expression(*module, "a");
+  auto b = *evaluate_expression(*module, "b");
+  EXPECT_NE(a, b) << "two selector objects are two heads in the reference";
+  EXPECT_EQ(module->program.node(a).inputs, module->program.node(b).inputs) << "one shared select node";
+}
+
+TEST(StagingTest, TokensOptionChoosesTheConversion) {
+  LoadOptions ints;
+  ints.tokens = ir::TokenType::Int;
+  EXPECT_EQ(run("x = tokens + 1;", "x", "[1, 2]", ints), nlohmann::json({2, 3}));
+}
+
+TEST(StagingTest, LoadReadsSiblingFilesAndKeepsPrivateNamesPrivate) {
+  EXPECT_TRUE(load_file("corpus/misc/load_sibling.rasp").has_value());
+}
+
+}  // namespace
+}  // namespace rasp::front

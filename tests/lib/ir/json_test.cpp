@@ -1,0 +1,51 @@
+// tests/lib/ir/json_test.cpp - Whole programs survive the JSON IR round trip.
+#include "lib/ir/json.h"
+
+#include <gtest/gtest.h>
+
+#include "lib/front/front.h"
+#include "lib/interp/evaluator.h"
+#include "lib/interp/io.h"
+
+namespace rasp::ir {
+namespace {
+
+TEST(JsonTest, RoundTripKeepsEveryNodeAndTheResults) {
+  auto module = front::load_source(
+      "rev = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
+      "h = selector_width(select(tokens, tokens, ==));\n"
+      "m = {\"a\": 1, \"b\": 2.5}[tokens] if tokens in [\"a\", \"b\"] else 0;\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value()) << front::render(module.error());
+  module->program.outputs["rev"] = *front::evaluate_expression(*module, "rev");
+  module->program.outputs["m"] = *front::evaluate_expression(*module, "m");
+  nlohmann::json doc = program_to_json(module->program);
+  EXPECT_EQ(doc["schema"], 1);
+  auto back = program_from_json(doc);
+  ASSERT_TRUE(back.has_value()) << back.error().front().message;
+  EXPECT_EQ(back->size(), module->program.size());
+  EXPECT_EQ(program_to_json(*back), doc);
+  auto input = *interp::parse_input("abcab");
+  for (const char* name : {"rev", "m"}) {
+    auto a = interp::evaluate(module->program, module->program.outputs[name], input, {});
+    auto b = interp::evaluate(*back, back->outputs[name], input, {});
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(interp::output_to_json(*a), interp::output_to_json(*b)) << name;
+  }
+}
+
+TEST(JsonTest, RejectsMalformedProgramsWithAPath) {
+  nlohmann::json bad = {{"schema", 1},
+                        {"nodes", {{{"id", 0}, {"kind", "indices"}},
+                                   {{"id", 1}, {"kind", "aggregate"}, {"inputs", {0, 0}}}}}};
+  auto r = program_from_json(bad);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().front().code, "E0301");
+  EXPECT_NE(r.error().front().message.find("nodes[1].inputs[0]"), std::string::npos);
+  nlohmann::json forward = {{"schema", 1}, {"nodes", {{{"id", 0}, {"kind", "map"}, {"inputs", {3}}}}}};
+  EXPECT_FALSE(program_from_json(forward).has_value());
+  EXPECT_FALSE(program_from_json(nlohmann::json{{"schema", 2}, {"nodes", nlohmann::json::array()}}).has_value());
+}
+
+}  // namespace
+}  // namespace rasp::ir
