@@ -108,7 +108,25 @@ class Placer {
     s.layer = layer;
     std::vector<NodeId> leaves;
     collect_leaves(id, layer, leaves);
-    if (numeric_leaves(leaves, layer) > 1) layer = map_layer(id, false);
+    if (numeric_leaves(leaves, layer) > 1) {
+      layer = map_layer(id, false);
+      leaves.clear();
+      collect_leaves(id, layer, leaves);
+    }
+    if (numeric_leaves(leaves, layer) > 1) {
+      // One MLP discretises one numerical operand: give the others a one-hot (a conversion
+      // MLP after a numerical mean; maps and widths write both encodings) and read those.
+      for (NodeId leaf : leaves) {
+        SopPlan& ls = d_plan.sops[leaf];
+        if (ls.cat) continue;
+        ls.cat = true;
+        if (d_program.node(leaf).kind == NodeKind::Aggregate) {
+          ls.shadow = true;
+          ls.cat_stage = mlp_stage(ls.layer);
+        }
+        layer = std::max(layer, first_mlp_layer_after(ls.cat_stage));
+      }
+    }
     s.where = Where::Mlp;
     s.layer = layer;
     s.stage = s.cat_stage = mlp_stage(layer);

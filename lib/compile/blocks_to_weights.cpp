@@ -79,7 +79,20 @@ class WeightBuilder {
       }
       std::sort(blocks.begin(), blocks.end(),
                 [](const AttentionBlock* a, const AttentionBlock* b) { return a->head < b->head; });
-      for (const AttentionBlock* b : blocks) l.heads.push_back(head(*b));
+      // Aggregates of one selector in one layer share a head: same logits, values side by side.
+      std::vector<std::vector<const AttentionBlock*>> groups;
+      for (const AttentionBlock* b : blocks) {
+        auto same = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+          return !b->width && !g[0]->width &&
+                 d_program.node(g[0]->node).inputs[0] == d_program.node(b->node).inputs[0];
+        });
+        if (same == groups.end()) {
+          groups.push_back({b});
+        } else {
+          same->push_back(b);
+        }
+      }
+      for (const auto& g : groups) l.heads.push_back(head(g));
       HiddenUnits units;
       for (const FunctionBlock& f : d_plan.functions) {
         if (f.layer != layer) continue;
@@ -206,10 +219,10 @@ class WeightBuilder {
     return {gap, range};
   }
 
-  AttentionHead head(const AttentionBlock& b) {
+  // The logit scale that keeps the leak of block `b` within what its readers tolerate.
+  double logit_scale(const AttentionBlock& b) {
     const ir::Node& n = d_program.node(b.node);
     const SopPlan& s = d_plan.sops[b.node];
-    auto m = static_cast<double>(b.parts.size());
     double n_keys = d_options.max_len + 1.0;
     // Leak bound: every non-winning key sits at least `gap` logits below the winners, so
     // their total weight is at most (N+1) e^-gap. Derive the needed bound per head.
@@ -222,9 +235,18 @@ class WeightBuilder {
       leak = std::min(leak, gap / (8.0 * (range + std::abs(n.value.to_double()) + 1.0)));
     }
     double gap_units = b.width ? 1.0 : 0.5;
-    double scale = std::log(n_keys / leak) / gap_units;
+    return std::log(n_keys / leak) / gap_units;
+  }
+
+  AttentionHead head(const std::vector<const AttentionBlock*>& group) {
+    const AttentionBlock& b = *group[0];
+    auto m = static_cast<double>(b.parts.size());
+    double scale = 0;
     AttentionHead h;
-    h.node = node_label(d_program, b.node);
+    for (const AttentionBlock* g : group) {
+      scale = std::max(scale, logit_scale(*g));
+      h.node += (h.node.empty() ? "" : ",") + node_label(d_program, g->node);
+    }
     h.logit_scale = scale;
     std::vector<Readout> qf, kf;
     for (const PredicatePart& p : b.parts) {
@@ -267,6 +289,20 @@ class WeightBuilder {
       add_to(h.w_k.col(f), kf[static_cast<std::size_t>(f)]);
     }
     std::vector<std::pair<Readout, int>> values;  // value readout -> output dimension
+    for (const AttentionBlock* g : group) head_values(*g, values);
+    int d_value = static_cast<int>(values.size());
+    h.w_v = Eigen::MatrixXd::Zero(dims(), d_value);
+    h.w_o = Eigen::MatrixXd::Zero(d_value, dims());
+    for (int j = 0; j < d_value; ++j) {
+      add_to(h.w_v.col(j), values[static_cast<std::size_t>(j)].first);
+      h.w_o(j, values[static_cast<std::size_t>(j)].second) = 1.0;
+    }
+    return h;
+  }
+
+  void head_values(const AttentionBlock& b, std::vector<std::pair<Readout, int>>& values) {
+    const ir::Node& n = d_program.node(b.node);
+    const SopPlan& s = d_plan.sops[b.node];
     if (b.width) {
       values.emplace_back(Readout{{d_layout.bos, 1.0}}, d_layout.scratch_dim.at(b.node));
     } else if (s.numeric_mean) {
@@ -281,14 +317,6 @@ class WeightBuilder {
         values.emplace_back(indicator(d_plan, d_layout, n.inputs[1], j), out[j]);
       }
     }
-    int d_value = static_cast<int>(values.size());
-    h.w_v = Eigen::MatrixXd::Zero(dims(), d_value);
-    h.w_o = Eigen::MatrixXd::Zero(d_value, dims());
-    for (int j = 0; j < d_value; ++j) {
-      add_to(h.w_v.col(j), values[static_cast<std::size_t>(j)].first);
-      h.w_o(j, values[static_cast<std::size_t>(j)].second) = 1.0;
-    }
-    return h;
   }
 
   // Where the function's output value goes in the residual.

@@ -1,0 +1,128 @@
+// tools/raspkit/cmd_compile.cpp - `raspkit compile`: RASP to transformer weights (safetensors + JSON config).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "analyzers/cost_model_optimal.h"
+#include "lib/compile/export.h"
+#include "lib/compile/model.h"
+#include "lib/interp/io.h"
+#include "tools/raspkit/cli_support.h"
+#include "tools/raspkit/commands.h"
+#include "tools/raspkit/exit_codes.h"
+
+namespace rasp::cli {
+namespace {
+
+struct CompileCommand {
+  ProgramOptions program;
+  std::string vocab;
+  int max_len = 0;
+  std::string output;
+  std::string config;
+  std::string dtype = "f32";
+  std::string schedule = "optimal";
+  bool json = false;
+};
+
+// "abc" or a JSON string: one token per character; "[1, 2]": a JSON list; "a,b,c" or
+// "1,2,3": comma-separated tokens, each read as JSON when it parses (numbers, booleans).
+std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() && text.find(',') != std::string::npos) {
+    std::vector<ir::Value> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find(',', start);
+      if (end == std::string::npos) end = text.size();
+      std::string item = text.substr(start, end - start);
+      auto parsed = nlohmann::json::parse(item, nullptr, false);
+      auto one = interp::input_from_json(
+          parsed.is_discarded() || parsed.is_string() ? nlohmann::json::array({item})
+                                                       : nlohmann::json::array({parsed}));
+      if (!one) return std::nullopt;
+      out.push_back(one->front());
+      start = end + 1;
+    }
+    return out;
+  }
+  auto input = interp::parse_input(text);
+  if (!input) return std::nullopt;
+  return *input;
+}
+
+int run_compile(const CompileCommand& cmd) {
+  auto vocab = parse_vocab(cmd.vocab);
+  if (!vocab || vocab->empty()) {
+    fmt::print(stderr, "raspkit compile: cannot read --vocab '{}'\n", cmd.vocab);
+    return kUsage;
+  }
+  if (cmd.output.empty() && !cmd.json) {
+    fmt::print(stderr, "raspkit compile: give -o FILE, --json, or both\n");
+    return kUsage;
+  }
+  auto loaded = load_or_report(cmd.program);
+  if (!loaded) return kBadInput;
+  const ir::Program& program = loaded->module.program;
+  std::optional<analyze::Bounds> bounds;
+  if (cmd.schedule == "optimal") {
+    analyze::BoundsOptions bo;
+    bo.bos = true;  // the compiled model has a BOS position: selector width is one head
+    bo.timeout_ms = 5000;
+    bounds = analyze::optimal_bounds(program, loaded->root, bo);
+  }
+  compile::CompileOptions options;
+  options.vocab = *vocab;
+  options.max_len = cmd.max_len;
+  auto model = compile::compile(program, loaded->root, options,
+                                bounds ? &bounds->schedule : nullptr);
+  if (!model) {
+    report(model.error(), &loaded->module);
+    return kBadInput;
+  }
+  if (!cmd.output.empty()) {
+    auto written = compile::write_model(*model, cmd.output, cmd.config,
+                                        cmd.dtype == "f64" ? compile::TensorType::F64
+                                                           : compile::TensorType::F32);
+    if (!written) {
+      report(written.error());
+      return kUsage;
+    }
+  }
+  for (const compile::Obligation& o : model->obligations) {
+    fmt::print(stderr,
+               "note: {} assumes that {} (no input of up to {} tokens breaks it; `raspkit prove` "
+               "can discharge it)\n",
+               o.node, o.statement, o.checked_up_to);
+  }
+  if (cmd.json) std::cout << compile::summary_json(*model).dump() << "\n";
+  return kVerified;
+}
+
+void add_compile_command(CLI::App& app, Action& action) {
+  auto cmd = std::make_shared<CompileCommand>();
+  auto* sub = app.add_subcommand(
+      "compile", "compile a RASP expression to transformer weights exact up to --max-len");
+  add_program_options(*sub, cmd->program);
+  sub->add_option("--vocab", cmd->vocab, "the input tokens: abc, a,b,c or a JSON list")
+      ->required();
+  sub->add_option("--max-len", cmd->max_len, "the longest input the weights must be exact on")
+      ->required()
+      ->check(CLI::Range(1, 4096));
+  sub->add_option("-o,--output", cmd->output, "write safetensors here (config beside it, .json)");
+  sub->add_option("--config", cmd->config, "write the JSON config here instead");
+  sub->add_option("--dtype", cmd->dtype, "tensor type: f32 (default) or f64")
+      ->check(CLI::IsMember({"f32", "f64"}));
+  sub->add_option("--schedule", cmd->schedule,
+                  "layer assignment: optimal (default, from `raspkit bounds`) or asap")
+      ->check(CLI::IsMember({"optimal", "asap"}));
+  sub->add_flag("--json", cmd->json,
+                "print {layers, heads_per_layer, residual_width, mlp_hidden, params, exact_up_to}");
+  sub->callback([cmd, &action] { action = [cmd] { return run_compile(*cmd); }; });
+}
+
+const CommandRegistration kRegistered{40, add_compile_command};
+
+}  // namespace
+}  // namespace rasp::cli
