@@ -76,15 +76,17 @@ Problem build_problem(const ir::Program& program, ir::NodeId root, const BoundsO
       reach[id] = std::move(r);
       continue;
     }
+    if (pb.mlp && fuses_into_operand(program, id)) {
+      // Map(f, Map(g, x)) is Map(f . g, x): computed beside g, in the same MLP sublayer, so
+      // it is the same item as g.
+      for (ir::NodeId i : n.inputs) {
+        if (pb.item_of[i] >= 0) pb.item_of[id] = pb.item_of[i];
+      }
+      continue;
+    }
     Item it;
     it.node = id;
     it.preds = std::move(r);
-    if (pb.mlp && fuses_into_operand(program, id)) {
-      // Map(f, Map(g, x)) is Map(f . g, x), computed beside g from g's operands.
-      for (ir::NodeId i : n.inputs) {
-        if (pb.item_of[i] >= 0) it.preds = pb.items[pb.item_of[i]].preds;
-      }
-    }
     if (pb.mlp) it.parity = attention ? 0 : 1;
     if (pb.mlp && n.kind == ir::NodeKind::SelectorWidth) it.tail = 1;
     if (attention) {
@@ -146,24 +148,29 @@ Cost evaluate(const Problem& pb, const std::vector<int>& slot, int layers) {
 }
 
 /// Lower bounds on (max heads, total heads) for `layers` layers, from the latest/earliest
-/// slots already set: every key costs at least once; the heads of keys forced into one
-/// layer add up there; the total spreads over at most `layers` layers.
+/// slots already set. Total: every key costs at least once. Max heads: the dearest key;
+/// and for every window of consecutive layers, the keys of the items that must run inside
+/// it cost at least once there, spread over at most that many layers (an energy bound).
 std::pair<int, int> simple_lower_bounds(const Problem& pb, int layers) {
   int total = std::accumulate(pb.key_cost.begin(), pb.key_cost.end(), 0);
   int max_heads = 0;
   for (int c : pb.key_cost) max_heads = std::max(max_heads, c);
-  if (layers > 0) max_heads = std::max(max_heads, (total + layers - 1) / layers);
-  std::vector<std::vector<char>> forced(layers + 1, std::vector<char>(pb.key_cost.size(), 0));
-  std::vector<int> forced_heads(layers + 1, 0);
-  for (const Item& it : pb.items) {
-    if (it.key < 0 || pb.layer_of(it.earliest) != pb.layer_of(it.latest)) continue;
-    int l = pb.layer_of(it.earliest);
-    if (!forced[l][it.key]) {
-      forced[l][it.key] = 1;
-      forced_heads[l] += pb.key_cost[it.key];
+  std::vector<int> seen(pb.key_cost.size(), -1);
+  for (int a = 1; a <= layers; ++a) {
+    for (int b = a; b <= layers; ++b) {
+      int window = a * (layers + 1) + b;
+      int energy = 0;
+      for (const Item& it : pb.items) {
+        if (it.key < 0 || seen[it.key] == window) continue;
+        if (pb.layer_of(it.earliest) >= a && pb.layer_of(it.latest) <= b) {
+          seen[it.key] = window;
+          energy += pb.key_cost[it.key];
+        }
+      }
+      int span = b - a + 1;
+      max_heads = std::max(max_heads, (energy + span - 1) / span);
     }
   }
-  for (int h : forced_heads) max_heads = std::max(max_heads, h);
   return {max_heads, total};
 }
 
@@ -173,79 +180,193 @@ struct Solution {
   bool proven = false;
 };
 
-/// The exact search: Z3 Optimize, lexicographically min max-heads then min total heads.
-std::optional<Solution> solve_exact(const Problem& pb, int layers, unsigned timeout_ms) {
-  try {
-    z3::context ctx;
-    z3::optimize opt(ctx);
-    z3::params params(ctx);
-    params.set("timeout", timeout_ms);
-    opt.set(params);
-    std::vector<z3::expr> t;
-    for (std::size_t i = 0; i < pb.items.size(); ++i) {
-      const Item& it = pb.items[i];
-      t.push_back(ctx.int_const(("t" + std::to_string(i)).c_str()));
-      opt.add(t[i] >= it.earliest && t[i] <= it.latest);
-      if (it.parity >= 0) opt.add(z3::mod(t[i], 2) == it.parity);
-      for (int p : it.preds) opt.add(t[i] >= t[p] + pb.items[p].tail + 1);
-    }
-    z3::expr max_heads = ctx.int_const("max_heads");
-    z3::expr total = ctx.int_val(0);
-    for (int l = 1; l <= layers; ++l) {
-      // present[k]: some item of key k is in layer l.
-      std::vector<z3::expr_vector> in_layer;
-      for (std::size_t k = 0; k < pb.key_cost.size(); ++k) in_layer.emplace_back(ctx);
-      for (std::size_t i = 0; i < pb.items.size(); ++i) {
-        const Item& it = pb.items[i];
-        if (it.key < 0 || pb.layer_of(it.earliest) > l || pb.layer_of(it.latest) < l) continue;
-        int s = pb.mlp ? 2 * (l - 1) : l;
-        in_layer[it.key].push_back(t[i] == s);
+/// List scheduling under a head budget: items in topological order, each in the layer
+/// (within its slack, after its operands) that already holds its key, else the earliest
+/// one with room. Nothing if some item finds no layer.
+std::optional<std::vector<int>> list_schedule(const Problem& pb, int layers, int budget) {
+  std::vector<int> slot(pb.items.size(), 0);
+  std::vector<int> heads(layers + 1, 0);
+  std::vector<std::vector<char>> has(layers + 1, std::vector<char>(pb.key_cost.size(), 0));
+  for (std::size_t i = 0; i < pb.items.size(); ++i) {
+    const Item& it = pb.items[i];
+    int lo = it.earliest;
+    for (int p : it.preds) lo = std::max(lo, slot[p] + pb.items[p].tail + 1);
+    lo = pb.up(lo, it.parity);
+    int step = it.parity >= 0 ? 2 : 1;
+    int chosen = -1;
+    if (it.key >= 0) {
+      for (int s = lo; s <= it.latest && chosen < 0; s += step) {
+        if (has[pb.layer_of(s)][it.key]) chosen = s;
       }
-      z3::expr heads = ctx.int_val(0);
-      for (std::size_t k = 0; k < pb.key_cost.size(); ++k) {
-        if (in_layer[k].empty()) continue;
-        heads = heads + z3::ite(z3::mk_or(in_layer[k]), ctx.int_val(pb.key_cost[k]),
-                                ctx.int_val(0));
+      for (int s = lo; s <= it.latest && chosen < 0; s += step) {
+        if (heads[pb.layer_of(s)] + pb.key_cost[it.key] <= budget) chosen = s;
       }
-      opt.add(heads <= max_heads);
-      total = total + heads;
+    } else if (lo <= it.latest) {
+      chosen = lo;
     }
-    opt.minimize(max_heads);
-    opt.minimize(total);
-    if (opt.check() != z3::sat) return std::nullopt;
-    // A timeout leaves the best model found so far; z3 reports sat only once both
-    // objectives are optimal, so an `unknown` never reaches here.
-    z3::model m = opt.get_model();
-    Solution s;
-    for (std::size_t i = 0; i < pb.items.size(); ++i) {
-      s.slot.push_back(m.eval(t[i], true).get_numeral_int());
+    if (chosen < 0) return std::nullopt;
+    slot[i] = chosen;
+    if (it.key >= 0 && !has[pb.layer_of(chosen)][it.key]) {
+      has[pb.layer_of(chosen)][it.key] = 1;
+      heads[pb.layer_of(chosen)] += pb.key_cost[it.key];
     }
-    s.cost = evaluate(pb, s.slot, layers);
-    s.proven = true;
-    return s;
-  } catch (const z3::exception&) {
-    return std::nullopt;
   }
+  return slot;
 }
+
+/// The exact search as satisfiability: one Boolean per (item, allowed slot), precedence as
+/// clauses, "key k present in layer l" implied by its items, and pseudo-Boolean budgets on
+/// each layer's heads and on the total. Binary search on the budget of the widest layer,
+/// then on the total; each answer of the SAT solver is a proof (unsat) or a schedule (sat).
+class ExactSearch {
+ public:
+  ExactSearch(const Problem& pb, int layers, unsigned timeout_ms)
+      : d_pb(pb), d_layers(layers), d_solver(d_ctx, "QF_FD") {
+    z3::params params(d_ctx);
+    params.set("timeout", timeout_ms);
+    d_solver.set(params);
+    const std::size_t n = pb.items.size();
+    d_at.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Item& it = pb.items[i];
+      z3::expr_vector one(d_ctx);
+      for (int s = it.earliest; s <= it.latest; ++s) {
+        if (it.parity >= 0 && ((s % 2) + 2) % 2 != it.parity) continue;
+        d_at[i].emplace_back(s, d_ctx.bool_const(("x" + std::to_string(i) + "_" +
+                                                  std::to_string(s)).c_str()));
+        one.push_back(d_at[i].back().second);
+      }
+      d_solver.add(z3::mk_or(one));
+      d_solver.add(z3::atmost(one, 1));
+      for (int p : it.preds) {
+        int gap = pb.items[p].tail + 1;
+        for (const auto& [s, x] : d_at[i]) {
+          z3::expr_vector before(d_ctx);
+          for (const auto& [sp, xp] : d_at[p]) {
+            if (sp + gap <= s) before.push_back(xp);
+          }
+          d_solver.add(z3::implies(x, z3::mk_or(before)));
+        }
+      }
+    }
+    // present[l][k]
+    for (int l = 0; l <= layers; ++l) {
+      d_present.emplace_back();
+      for (std::size_t k = 0; k < pb.key_cost.size(); ++k) {
+        d_present[l].push_back(d_ctx.bool_const(
+            ("p" + std::to_string(l) + "_" + std::to_string(k)).c_str()));
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (pb.items[i].key < 0) continue;
+      for (const auto& [s, x] : d_at[i]) {
+        d_solver.add(z3::implies(x, d_present[pb.layer_of(s)][pb.items[i].key]));
+      }
+    }
+  }
+
+  /// Some schedule with every layer within `max_heads` and the total within `total`:
+  /// the slots, std::nullopt when none exists, or an error when the solver gave up.
+  std::optional<std::optional<std::vector<int>>> feasible(int max_heads, int total) {
+    d_solver.push();
+    z3::expr_vector all(d_ctx);
+    std::vector<int> all_w;
+    for (int l = 1; l <= d_layers; ++l) {
+      z3::expr_vector layer(d_ctx);
+      std::vector<int> w;
+      for (std::size_t k = 0; k < d_pb.key_cost.size(); ++k) {
+        layer.push_back(d_present[l][k]);
+        w.push_back(d_pb.key_cost[k]);
+        all.push_back(d_present[l][k]);
+        all_w.push_back(d_pb.key_cost[k]);
+      }
+      if (!layer.empty()) d_solver.add(z3::pble(layer, w.data(), max_heads));
+    }
+    if (!all.empty()) d_solver.add(z3::pble(all, all_w.data(), total));
+    z3::check_result r = d_solver.check();
+    std::optional<std::optional<std::vector<int>>> out;
+    if (r == z3::unsat) {
+      out = std::optional<std::vector<int>>();
+    } else if (r == z3::sat) {
+      z3::model m = d_solver.get_model();
+      std::vector<int> slot(d_pb.items.size(), 0);
+      for (std::size_t i = 0; i < d_pb.items.size(); ++i) {
+        for (const auto& [s, x] : d_at[i]) {
+          if (m.eval(x, true).is_true()) slot[i] = s;
+        }
+      }
+      out = std::optional<std::vector<int>>(std::move(slot));
+    }
+    d_solver.pop();
+    return out;
+  }
+
+ private:
+  const Problem& d_pb;
+  int d_layers;
+  z3::context d_ctx;
+  z3::solver d_solver;
+  std::vector<std::vector<std::pair<int, z3::expr>>> d_at;
+  std::vector<std::vector<z3::expr>> d_present;
+};
 
 Solution solve(Problem& pb, int layers, const BoundsOptions& opts) {
   set_latest(pb, layers);
-  std::vector<int> asap, alap;
-  for (const Item& it : pb.items) {
-    asap.push_back(it.earliest);
-    alap.push_back(it.latest);
-  }
-  Solution best{asap, evaluate(pb, asap, layers), false};
-  Cost late = evaluate(pb, alap, layers);
-  if (std::pair{late.max_heads, late.total} < std::pair{best.cost.max_heads, best.cost.total}) {
-    best = Solution{alap, late, false};
-  }
   auto [lb_max, lb_total] = simple_lower_bounds(pb, layers);
+  std::vector<int> asap;
+  for (const Item& it : pb.items) asap.push_back(it.earliest);
+  Solution best{asap, evaluate(pb, asap, layers), false};
+  auto consider = [&](const std::vector<int>& slot) {
+    Cost c = evaluate(pb, slot, layers);
+    if (std::pair{c.max_heads, c.total} < std::pair{best.cost.max_heads, best.cost.total}) {
+      best = Solution{slot, c, false};
+    }
+  };
+  std::vector<int> alap;
+  for (const Item& it : pb.items) alap.push_back(it.latest);
+  consider(alap);
+  for (int budget = lb_max; budget < best.cost.max_heads; ++budget) {
+    if (auto slot = list_schedule(pb, layers, budget)) {
+      consider(*slot);
+      break;
+    }
+  }
   if (best.cost.max_heads == lb_max && best.cost.total == lb_total) {
     best.proven = true;
     return best;
   }
-  if (auto exact = solve_exact(pb, layers, opts.timeout_ms)) return *exact;
+  try {
+    ExactSearch search(pb, layers, opts.timeout_ms);
+    // Fewest heads in the widest layer: binary search in [lb_max, best].
+    int lo = lb_max, hi = best.cost.max_heads;
+    while (lo < hi) {
+      int mid = lo + (hi - lo) / 2;
+      auto r = search.feasible(mid, lb_total + mid * layers);
+      if (!r) return best;  // the solver gave up: best stays unproven
+      if (*r) {
+        consider(**r);
+        hi = std::min(mid, best.cost.max_heads);
+      } else {
+        lo = mid + 1;
+      }
+    }
+    // Then the fewest in total with that widest layer.
+    int tlo = lb_total, thi = best.cost.total;
+    while (tlo < thi) {
+      int mid = tlo + (thi - tlo) / 2;
+      auto r = search.feasible(best.cost.max_heads, mid);
+      if (!r) return best;
+      if (*r) {
+        consider(**r);
+        thi = std::min(mid, best.cost.total);
+      } else {
+        tlo = mid + 1;
+      }
+    }
+    best.proven = true;
+  } catch (const z3::exception&) {
+    best.proven = false;
+  }
   return best;
 }
 

@@ -15,9 +15,11 @@ namespace rasp::analyze {
 /// with BOS) and shares only with selector_widths of the same selector. Elementwise Maps are
 /// free unless `options.mlp_sublayers`, which makes every Map take an MLP sublayer as in the
 /// tracr model. The layer count is the length of the critical path (a lower bound that the
-/// as-early-as-possible schedule meets); heads come from an exact search (Z3 Optimize over
-/// each node's slack between its earliest and latest layer), skipped when a schedule already
-/// meets the simple lower bounds. `tight` is false only if that search timed out.
+/// as-early-as-possible schedule meets); heads come from an exact search over each node's
+/// slack between its earliest and latest layer: Z3's SAT solver with pseudo-Boolean head
+/// budgets, binary search on the widest layer then on the total, skipped when a heuristic
+/// schedule already meets the lower bounds (every key once; the heads that must fall in a
+/// window of layers, spread over it). `tight` is false only if that search timed out.
 [[nodiscard]] Bounds optimal_bounds(const ir::Program& program, ir::NodeId root,
                                     const BoundsOptions& options = {});
 
