@@ -126,23 +126,7 @@ class WeightBuilder {
     }
   }
 
-  static std::optional<Value> evaluate_through(const ir::Program& program, NodeId id,
-                                               std::map<NodeId, Value>& known) {
-    if (auto it = known.find(id); it != known.end()) return it->second;
-    const ir::Node& n = program.node(id);
-    if (n.kind == NodeKind::Constant) return n.value;
-    if (n.kind != NodeKind::Map) return std::nullopt;
-    std::vector<Value> vars;
-    for (NodeId in : n.inputs) {
-      auto v = evaluate_through(program, in, known);
-      if (!v) return std::nullopt;
-      vars.push_back(std::move(*v));
-    }
-    auto v = ir::evaluate(*n.expr, vars);
-    if (!v) return std::nullopt;
-    known.emplace(id, *v);
-    return *v;
-  }
+
 
   bool depends_on_kind(NodeId id, NodeKind kind) const {
     const ir::Node& n = d_program.node(id);

@@ -20,6 +20,24 @@ std::string node_label(const ir::Program& program, NodeId id) {
   return fmt::format("{}#{}", ir::node_kind_name(n.kind), id);
 }
 
+std::optional<Value> evaluate_through(const ir::Program& program, NodeId id,
+                                      std::map<NodeId, Value>& known) {
+  if (auto it = known.find(id); it != known.end()) return it->second;
+  const ir::Node& n = program.node(id);
+  if (n.kind == NodeKind::Constant) return n.value;
+  if (n.kind != NodeKind::Map) return std::nullopt;
+  std::vector<Value> vars;
+  for (NodeId in : n.inputs) {
+    auto v = evaluate_through(program, in, known);
+    if (!v) return std::nullopt;
+    vars.push_back(std::move(*v));
+  }
+  auto v = ir::evaluate(*n.expr, vars);
+  if (!v) return std::nullopt;
+  known.emplace(id, *v);
+  return *v;
+}
+
 namespace {
 
 bool numeric_set(const ValueSet& set) {
@@ -167,23 +185,54 @@ class Builder {
                       "its selector combines several key or query s-ops with or/not, which one "
                       "attention head cannot test (only conjunctions of such parts)");
       }
+      // A map of tokens alone or of indices alone is read through its base's one-hot,
+      // with the map folded into the predicate: it needs no directions of its own.
+      NodeId key_sop = *keys.begin();
+      NodeId query_sop = *queries.begin();
       PredicatePart part;
-      part.keys = *keys.begin();
-      part.queries = *queries.begin();
+      part.keys = embedded_base(key_sop);
+      part.queries = embedded_base(query_sop);
       d_plan.sops[part.keys].need_cat = true;
       d_plan.sops[part.queries].need_cat = true;
       const ValueSet& kv = d_plan.sets.of(part.keys);
       const ValueSet& qv = d_plan.sets.of(part.queries);
+      auto through = [&](NodeId sop, NodeId base, const Value& v) {
+        std::map<NodeId, Value> known{{base, v}};
+        return evaluate_through(d_program, sop, known);
+      };
       part.matrix.assign(qv.size(), std::vector<std::uint8_t>(kv.size(), 0));
       for (std::size_t a = 0; a < qv.size(); ++a) {
+        auto q = through(query_sop, part.queries, qv[a]);
+        if (!q) continue;
         for (std::size_t b = 0; b < kv.size(); ++b) {
-          part.matrix[a][b] = holds(c, kv[b], qv[a]) ? 1 : 0;
+          auto k = through(key_sop, part.keys, kv[b]);
+          part.matrix[a][b] = k && holds(c, *k, *q) ? 1 : 0;
         }
       }
       block.parts.push_back(std::move(part));
     }
     d_plan.attention.push_back(std::move(block));
     return {};
+  }
+
+  // The one tokens or indices node a map reads through maps and constants, else `sop`.
+  NodeId embedded_base(NodeId sop) {
+    if (d_program.node(sop).kind != NodeKind::Map) return sop;
+    std::set<NodeId> bases;
+    std::vector<NodeId> stack{sop};
+    while (!stack.empty()) {
+      NodeId n = stack.back();
+      stack.pop_back();
+      const ir::Node& node = d_program.node(n);
+      if (node.kind == NodeKind::Map) {
+        stack.insert(stack.end(), node.inputs.begin(), node.inputs.end());
+      } else if (node.kind != NodeKind::Constant) {
+        bases.insert(n);
+      }
+    }
+    if (bases.size() != 1) return sop;
+    NodeKind kind = d_program.node(*bases.begin()).kind;
+    return kind == NodeKind::Tokens || kind == NodeKind::Indices ? *bases.begin() : sop;
   }
 
   void flatten_and(NodeId sel, std::vector<NodeId>& out) {

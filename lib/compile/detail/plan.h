@@ -121,4 +121,9 @@ struct Layout {
 
 std::string node_label(const ir::Program& program, ir::NodeId id);
 
+/// The value of `id` computed through maps and constants from the values in `known`
+/// (which it extends); nothing when it needs another node or the expression fails.
+std::optional<ir::Value> evaluate_through(const ir::Program& program, ir::NodeId id,
+                                          std::map<ir::NodeId, ir::Value>& known);
+
 }  // namespace rasp::compile::detail
