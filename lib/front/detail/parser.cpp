@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace rasp::front::detail {
 namespace {
 
@@ -103,12 +105,19 @@ class Parser {
     throw ParseError{Diagnostic{Severity::Error, code, std::move(message), range_of(at), {}}};
   }
 
+  // A statement that runs into the end of the file is reported where it starts: that is
+  // the statement the reference would silently swallow.
+  [[noreturn]] void cut_off(const std::string& what) {
+    const Token& at = d_statement_start ? *d_statement_start : peek();
+    throw ParseError{Diagnostic{Severity::Error, code::kCutOff,
+                                fmt::format("statement cut off at end of file ({})", what),
+                                range_of(at),
+                                {fmt::format("the file ends at line {}", peek().line)}}};
+  }
+
   const Token& expect(Tok kind, const char* what) {
     if (peek().kind == kind) return next();
-    if (peek().kind == Tok::End) {
-      throw_error(code::kCutOff,
-                  fmt::format("statement cut off at end of file: expected {}", what), peek());
-    }
+    if (peek().kind == Tok::End) cut_off(fmt::format("expected {}", what));
     if (peek().kind == Tok::NotEq) {
       throw_error(code::kNotEqualOutsideSelect,
                   "'!=' exists only inside select(...); write not (a == b)", peek());
@@ -190,6 +199,17 @@ class Parser {
   StmtPtr statement(bool top_level) {
     DepthGuard guard(*this);
     const Token& start = peek();
+    const Token* outer = d_statement_start;
+    d_statement_start = &start;
+    struct Reset {
+      Parser& p;
+      const Token* outer;
+      ~Reset() { p.d_statement_start = outer; }
+    } reset{*this, outer};
+    if (start.kind != Tok::Id && start.kind != Tok::End && peek(1).kind == Tok::Assign &&
+        start.text.size() > 0 && std::isalpha(static_cast<unsigned char>(start.text[0]))) {
+      throw_error(code::kReserved, fmt::format("cannot assign to reserved word '{}'", start.text), start);
+    }
     if (top_level) {
       if (auto s = repl_statement()) return s;
     }
@@ -249,9 +269,7 @@ class Parser {
   std::vector<StmtPtr> block_until(Tok stop) {
     std::vector<StmtPtr> body;
     while (peek().kind != stop && peek().kind != Tok::RBrace) {
-      if (peek().kind == Tok::End) {
-        throw_error(code::kCutOff, "block cut off at end of file: expected '}'", peek());
-      }
+      if (peek().kind == Tok::End) cut_off("expected '}'");
       body.push_back(statement(/*top_level=*/false));
     }
     return body;
@@ -432,7 +450,7 @@ class Parser {
         const Token& op = peek();
         if (op.kind != Tok::EqEq && op.kind != Tok::NotEq && op.kind != Tok::Lt &&
             op.kind != Tok::Gt && op.kind != Tok::Le && op.kind != Tok::Ge) {
-          if (op.kind == Tok::End) throw_error(code::kCutOff, "select cut off at end of file", op);
+          if (op.kind == Tok::End) cut_off("expected a comparison");
           throw_error(code::kSyntax,
                       fmt::format("select's comparison must be one of == != < > <= >=, found {}",
                                   describe(op)),
@@ -470,7 +488,7 @@ class Parser {
       case Tok::LBrace:
         return dict_or_comprehension();
       case Tok::End:
-        throw_error(code::kCutOff, "expression cut off at end of file", t);
+        cut_off("expected an expression");
       case Tok::NotEq:
         throw_error(code::kNotEqualOutsideSelect,
                     "'!=' exists only inside select(...); write not (a == b)", t);
@@ -534,6 +552,7 @@ class Parser {
   std::shared_ptr<const std::string> d_file;
   int d_max_depth;
   int d_depth = 0;
+  const Token* d_statement_start = nullptr;
 };
 
 }  // namespace

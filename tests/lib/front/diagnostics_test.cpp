@@ -31,7 +31,8 @@ INSTANTIATE_TEST_SUITE_P(
     BadPrograms, DiagnosticTest,
     ::testing::Values(
         Case{"x = 1 +;", "E0001", 1, 8}, Case{"x = \"abc;", "E0002", 1, 5}, Case{"x = 3 $ 4;", "E0002", 1, 7},
-        Case{"x = tokens", "E0003", 1, 11}, Case{"def f(a) {\n  return a;\n", "E0003", 3, 0},
+        Case{"x = tokens", "E0003", 1, 1}, Case{"y = 1;\ndef f(a) {\n  return a;\n", "E0003", 2, 1},
+        Case{"if = 1;", "E0102", 1, 1},
         Case{"x = y + 1;", "E0101", 1, 5}, Case{"\ntokens_str = 1;", "E0102", 2, 1},
         Case{"length = 2;", "E0102", 1, 1}, Case{"def f(a) { return a; }\nx = f(1, 2);", "E0103", 2, 5},
         Case{"a, b = 1, 2, 3;", "E0104", 1, 1}, Case{"load \"no_such_file\";", "E0105", 1, 1},
