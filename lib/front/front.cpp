@@ -43,7 +43,7 @@ Result<Module> load_source(const std::string& source, const std::string& file_na
   detail::Stager stager(module);
   auto scope = stager.make_file_scope();
   if (!scope) return tl::unexpected(scope.error());
-  module.env = *scope;
+  module.env = detail::owning_scope_handle(*scope);
   if (auto ok = stager.run_file(*statements, *scope, /*main_file=*/true); !ok) {
     return tl::unexpected(ok.error());
   }

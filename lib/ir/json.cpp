@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <string>
+#include <type_traits>
 
 namespace rasp::ir {
 namespace {
@@ -86,6 +88,27 @@ struct Reader {
                                 fmt::format("{}: {}", path, message), SourceRange{}, {}});
   }
 
+  /// The field `key` of `j` when it has type T (a string or an integer), `fallback` when it
+  /// is absent; another type is an E0301 error here, where nlohmann's value() would throw
+  /// a type_error out of lib/.
+  template <typename T>
+  T field(const json& j, const char* key, T fallback, const std::string& path) {
+    auto it = j.find(key);
+    if (it == j.end()) return fallback;
+    bool ok = false;
+    if constexpr (std::is_same_v<T, std::string>) {
+      ok = it->is_string();
+    } else {
+      ok = it->is_number_integer();
+    }
+    if (!ok) {
+      error(fmt::format("{}.{}", path, key),
+            std::is_same_v<T, std::string> ? "expected a string" : "expected an integer");
+      return fallback;
+    }
+    return it->template get<T>();
+  }
+
   std::optional<std::vector<Value>> values(const json& j, const std::string& path) {
     if (!j.is_array()) {
       error(path, "expected an array of values");
@@ -162,7 +185,7 @@ struct Reader {
       }
       case ExprOp::Binary: {
         if (!want_args(2)) return nullptr;
-        std::string sym = j.value("bop", "");
+        std::string sym = field(j, "bop", std::string(), path);
         for (BinaryOp b : all_binary_ops()) {
           if (binary_op_symbol(b) == sym) return make_binary(b, args[0], args[1]);
         }
@@ -185,7 +208,7 @@ struct Reader {
       }
       case ExprOp::Lookup: {
         if (!want_args(1)) return nullptr;
-        std::string table = j.value("table", "list");
+        std::string table = field(j, "table", std::string("list"), path);
         TableKind kind = table == "dict" ? TableKind::Dict
                          : table == "string" ? TableKind::String
                                              : TableKind::List;
@@ -415,29 +438,29 @@ Result<Program> program_from_json(const json& doc, const std::string& file_name)
       }
     }
     if (n.kind == NodeKind::Tokens) {
-      auto t = parse_token_type(j.value("token_type", "str"));
+      auto t = parse_token_type(r.field(j, "token_type", std::string("str"), path));
       if (!t) {
         r.error(path + ".token_type", "expected str, int, float, bool or asis");
         break;
       }
       n.token_type = *t;
     }
-    std::string enc = j.value("encoding", "");
+    std::string enc = r.field(j, "encoding", std::string(), path);
     n.encoding = enc == "categorical" ? Encoding::Categorical
                  : enc == "numerical" ? Encoding::Numerical
                                       : Encoding::Unspecified;
-    n.instance = j.value("instance", 0u);
-    n.name = j.value("name", "");
+    n.instance = r.field(j, "instance", 0u, path);
+    n.name = r.field(j, "name", std::string(), path);
     if (j.contains("range") && j["range"].is_object()) {
       const json& rg = j["range"];
       n.range.file = file;
       if (rg.contains("file") && rg["file"].is_string()) {
         n.range.file = std::make_shared<const std::string>(rg["file"].get<std::string>());
       }
-      n.range.line = rg.value("line", 0);
-      n.range.col = rg.value("col", 0);
-      n.range.end_line = rg.value("end_line", n.range.line);
-      n.range.end_col = rg.value("end_col", n.range.col);
+      n.range.line = r.field(rg, "line", 0, path + ".range");
+      n.range.col = r.field(rg, "col", 0, path + ".range");
+      n.range.end_line = r.field(rg, "end_line", n.range.line, path + ".range");
+      n.range.end_col = r.field(rg, "end_col", n.range.col, path + ".range");
     }
     id_map.push_back(program.add(std::move(n)));
   }

@@ -29,6 +29,9 @@ struct StageError {
 
 constexpr std::size_t kMaxListSize = 1'000'000;
 constexpr int kMaxCallDepth = 500;
+// Load-time work (statements run, comprehension items, dict and membership scans) before
+// E0212: nested loops over long ranges would otherwise run for hours.
+constexpr std::size_t kMaxSteps = 10'000'000;
 
 const std::set<std::string>& reserved_words() {
   static const std::set<std::string> words = {
@@ -145,6 +148,30 @@ Sel Stager::new_selector(Node node) {
 
 // ----- built-ins and scopes -----
 
+namespace {
+
+struct ScopeOwner {
+  std::shared_ptr<Environment> scope;
+  ~ScopeOwner() {
+    // Hold every scope alive while clearing, then let them all go together.
+    std::vector<std::shared_ptr<Environment>> doomed;
+    for (auto e = scope; e; e = e->parent()) doomed.push_back(e);
+    if (doomed.empty()) return;
+    for (const auto& weak : doomed.back()->closure_scopes) {
+      for (auto e = weak.lock(); e; e = e->parent()) doomed.push_back(e);
+    }
+    for (const auto& e : doomed) e->clear();
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<Environment> owning_scope_handle(std::shared_ptr<Environment> file_scope) {
+  Environment* raw = file_scope.get();
+  auto owner = std::shared_ptr<ScopeOwner>(new ScopeOwner{std::move(file_scope)});
+  return std::shared_ptr<Environment>(std::move(owner), raw);
+}
+
 Result<std::shared_ptr<Environment>> Stager::make_file_scope() {
   try {
     if (!d_root) {
@@ -259,7 +286,16 @@ void Stager::assign(const std::shared_ptr<Environment>& scope, const std::string
   scope->set(name, std::move(v));
 }
 
+void Stager::spend(std::size_t steps, const SourceRange& range) {
+  d_steps += steps;
+  if (d_steps > kMaxSteps) {
+    error(code::kLimit, fmt::format("load-time evaluation takes more than {} steps", kMaxSteps),
+          range);
+  }
+}
+
 void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, bool top_level) {
+  spend(1, s->range);
   switch (s->kind) {
     case StmtKind::Expr:
       (void)eval(s->exprs[0], scope);
@@ -298,6 +334,7 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
       f->body = s->body;
       f->returns = s->exprs;
       f->closure = scope;
+      if (scope != d_root) d_root->closure_scopes.push_back(scope);
       assign(scope, s->name, std::shared_ptr<const Function>(f), s->range);
       return;
     }
@@ -465,6 +502,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
           error(code::kType, fmt::format("dict keys must be atoms, got {}", type_name(k)), a->args[i]->range);
         }
         StageValue v = eval(a->args[i + 1], scope);
+        spend(1 + d.items.size(), a->range);
         auto it = std::find_if(d.items.begin(), d.items.end(),
                                [&](const auto& kv) { return kv.first == atom(k); });
         if (it != d.items.end()) {
@@ -483,6 +521,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       DictValue d;
       for (const auto& item : iterate(iterable, a->args[dict ? 2 : 1]->range,
                                       dict ? "a dict comprehension" : "a list comprehension")) {
+        spend(1 + d.items.size(), a->range);
         auto inner = std::make_shared<Environment>(scope);
         bind_iterators(inner, a->ids, item, a->range);
         if (!dict) {
@@ -741,10 +780,14 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
     const Value& n = atom(ll ? r : l);
     const auto& items = (ll ? *ll : *rl)->items;
     if (!n.is_int()) error(code::kType, "a list can only be repeated an integer number of times", range);
-    if (n.num() > 0 && items.size() * static_cast<std::size_t>(n.num()) > kMaxListSize) {
+    // Divide rather than multiply: items.size() * n can wrap around; an empty list repeated
+    // 2^62 times is empty, not a 2^62-step loop.
+    if (n.num() > 0 && !items.empty() &&
+        static_cast<std::size_t>(n.num()) > kMaxListSize / items.size()) {
       error(code::kLimit, fmt::format("list longer than {} elements", kMaxListSize), range);
     }
     ListValue out;
+    if (items.empty()) return std::make_shared<const ListValue>(std::move(out));
     for (std::int64_t i = 0; i < n.num(); ++i) out.items.insert(out.items.end(), items.begin(), items.end());
     return std::make_shared<const ListValue>(std::move(out));
   }
@@ -774,6 +817,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
   };
   if (auto l = std::get_if<std::shared_ptr<const ListValue>>(&container)) {
     if (is_sop(key)) {
+      spend(1 + (*l)->items.size(), range);
       auto values = table_of((*l)->items, "list");
       return map([&](const auto& x) { return ir::make_lookup(x[0], ir::TableKind::List, {}, values); }, {key},
                  range);
@@ -784,6 +828,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
     return (*l)->items[check_atom_index(atom(key).num(), (*l)->items.size(), "list")];
   }
   if (auto d = std::get_if<std::shared_ptr<const DictValue>>(&container)) {
+    spend(1 + (*d)->items.size(), range);
     if (is_sop(key)) {
       std::vector<Value> keys;
       std::vector<StageValue> vals;
@@ -851,6 +896,10 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
 StageValue Stager::contains(const AstPtr& a, StageValue item, StageValue container) {
   const SourceRange& range = a->range;
   auto l = std::get_if<std::shared_ptr<const ListValue>>(&container);
+  if (l) spend(1 + (*l)->items.size(), range);
+  if (auto d = std::get_if<std::shared_ptr<const DictValue>>(&container)) {
+    spend(1 + (*d)->items.size(), range);
+  }
   if (is_sop(item)) {
     if (!l) {
       error(code::kType, fmt::format("'s-op in X' needs X to be a list of atoms, got {}", type_name(container)),

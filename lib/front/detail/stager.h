@@ -62,8 +62,13 @@ class Environment {
   void set(const std::string& name, StageValue value) { d_vars[name] = std::move(value); }
   [[nodiscard]] const std::unordered_map<std::string, StageValue>& vars() const { return d_vars; }
   [[nodiscard]] const std::shared_ptr<Environment>& parent() const { return d_parent; }
+  /// Drops every binding; see owning_scope_handle.
+  void clear() { d_vars.clear(); }
   /// Names that assignments may not rebind (the reference's reserved words and library).
   std::set<std::string> reserved;
+  /// On the root scope: every other scope a `def` ran in. A function bound in its own
+  /// closure (or an ancestor of it) is a reference cycle; owning_scope_handle breaks them.
+  std::vector<std::weak_ptr<Environment>> closure_scopes;
 
  private:
   std::shared_ptr<Environment> d_parent;
@@ -71,6 +76,12 @@ class Environment {
 };
 
 [[nodiscard]] std::string type_name(const StageValue& v);
+
+/// The handle a Module keeps on its file scope. When its last copy goes, the file scope,
+/// every scope a closure captured and all their ancestors are cleared, so the
+/// function <-> closure cycles do not outlive the module (found by the front fuzzer as a
+/// leak of every loaded prelude).
+[[nodiscard]] std::shared_ptr<Environment> owning_scope_handle(std::shared_ptr<Environment> file_scope);
 
 /// Runs statements against a module: builds its program's nodes and binds names.
 class Stager {
@@ -94,6 +105,8 @@ class Stager {
 
  private:
   struct Frame;
+  /// Counts load-time work; E0212 past the limit.
+  void spend(std::size_t steps, const SourceRange& range);
   void exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, bool top_level);
   StageValue eval(const AstPtr& a, const std::shared_ptr<Environment>& scope);
   StageValue call(const std::shared_ptr<const Function>& f, const std::vector<StageValue>& args,
@@ -125,6 +138,7 @@ class Stager {
   std::shared_ptr<Environment> d_root;
   std::vector<std::string> d_load_stack;
   int d_call_depth = 0;
+  std::size_t d_steps = 0;
   int d_user_calls = 0;  ///< >0 while inside a call made from user code to the prelude
   SourceRange d_user_site;
   std::uint32_t d_full_instance = 0;

@@ -1,0 +1,130 @@
+// tests/limits/limits_test.cpp - Every resource limit ends in a located diagnostic, quickly.
+//
+// docs/reliability.md lists these limits; each test states the input that hits one.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lib/front/front.h"
+#include "lib/interp/evaluator.h"
+#include "lib/interp/io.h"
+#include "lib/ir/json.h"
+
+namespace rasp {
+namespace {
+
+// Loads `source`, expects the error `code` at `line`, and a bounded time to say so.
+void expect_limit(const std::string& source, const std::string& code, int line) {
+  auto start = std::chrono::steady_clock::now();
+  auto module = front::load_source(source, "limit.rasp");
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_FALSE(module.has_value()) << "loaded: " << source.substr(0, 200);
+  const Diagnostic& d = module.error().front();
+  EXPECT_EQ(d.code, code) << d.message;
+  EXPECT_EQ(d.range.line, line) << d.message;
+  EXPECT_LT(seconds, 120.0) << "the limit took " << seconds << " s to report";
+}
+
+TEST(LimitsTest, DeepParenthesesAreE0004) {
+  expect_limit("x = " + std::string(100000, '(') + "1" + std::string(100000, ')') + ";", "E0004",
+               1);
+}
+
+TEST(LimitsTest, DeepBlocksAreE0004) {
+  std::string src;
+  for (int i = 0; i < 5000; ++i) src += "for i in [1] {\n";
+  expect_limit(src, "E0004", 1);
+}
+
+TEST(LimitsTest, HugeRangeIsE0212) { expect_limit("x = 1;\nl = range(100000000);", "E0212", 2); }
+
+TEST(LimitsTest, HugeListRepeatIsE0212) {
+  expect_limit("l = [1, 2, 3, 4] * 4611686018427387904;", "E0212", 1);  // 4 * 2^62 wraps to 0
+  expect_limit("l = [1, 2, 3] * 1000000000;", "E0212", 1);
+}
+
+TEST(LimitsTest, EmptyListRepeatedOftenIsEmpty) {
+  auto module = front::load_source("l = [] * 4611686018427387904;\nx = tokens;", "limit.rasp");
+  ASSERT_TRUE(module.has_value()) << front::render(module.error());
+}
+
+TEST(LimitsTest, EndlessRecursionIsE0212) {
+  expect_limit("def f(x) {\n  return f(x);\n}\ny = f(tokens);", "E0212", 2);
+}
+
+TEST(LimitsTest, NestedLongLoopsAreE0212) {
+  expect_limit("n = 0;\nfor i in range(999999) {\n  for j in range(999999) {\n    n = j;\n  }\n}",
+               "E0212", 4);
+}
+
+TEST(LimitsTest, QuadraticDictBuildingIsE0212) {
+  expect_limit("d = {i: i for i in range(999999)};", "E0212", 1);
+}
+
+TEST(LimitsTest, ReasonableLoadTimeWorkStillLoads) {
+  auto module = front::load_source(
+      "d = {i: i * i for i in range(1000)};\nt = 0;\nfor i in range(100000) {\n  t = t + 1;\n}\n"
+      "x = tokens;",
+      "limit.rasp");
+  ASSERT_TRUE(module.has_value()) << front::render(module.error());
+}
+
+TEST(LimitsTest, DeeplyNestedJsonIsRejected) {
+  std::string text = std::string(100000, '[') + std::string(100000, ']');
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  auto program = ir::program_from_json(doc);
+  EXPECT_FALSE(program.has_value());
+}
+
+TEST(LimitsTest, DeepJsonExpressionIsE0301) {
+  nlohmann::json e = {{"op", "var"}, {"var", 0}};
+  for (int i = 0; i < 100000; ++i) e = {{"op", "neg"}, {"args", {std::move(e)}}};
+  nlohmann::json doc = {{"schema", 1},
+                        {"nodes",
+                         {{{"id", 0}, {"kind", "tokens"}, {"token_type", "int"}},
+                          {{"id", 1}, {"kind", "map"}, {"inputs", {0}}, {"expr", std::move(e)}}}}};
+  auto program = ir::program_from_json(doc);
+  ASSERT_FALSE(program.has_value());
+  EXPECT_EQ(program.error().front().code, "E0301");
+}
+
+TEST(LimitsTest, LongJsonChainLoadsAndRuns) {
+  // 100,000 maps in a chain: no recursion per node in the loader or the interpreter.
+  nlohmann::json nodes = nlohmann::json::array();
+  nodes.push_back({{"id", 0}, {"kind", "tokens"}, {"token_type", "int"}});
+  for (int i = 1; i <= 100000; ++i) {
+    nodes.push_back({{"id", i},
+                     {"kind", "map"},
+                     {"inputs", {i - 1}},
+                     {"expr",
+                      {{"op", "binary"},
+                       {"bop", "+"},
+                       {"args", {{{"op", "var"}, {"var", 0}}, {{"op", "const"}, {"value", {{"int", 1}}}}}}}}}});
+  }
+  auto program = ir::program_from_json({{"schema", 1}, {"nodes", nodes}});
+  ASSERT_TRUE(program.has_value()) << program.error().front().message;
+  std::vector<ir::Value> input{ir::Value::integer(1), ir::Value::integer(2)};
+  auto out = interp::evaluate(*program, program->size() - 1, input, {});
+  ASSERT_TRUE(out.has_value()) << out.error().front().message;
+  EXPECT_EQ(interp::output_to_json(*out), nlohmann::json({100001, 100002}));
+}
+
+TEST(LimitsTest, SelectorMatrixLimitIsE0212) {
+  auto module =
+      front::load_source("rev = aggregate(select(indices, length - indices - 1, ==), tokens);",
+                         "limit.rasp");
+  ASSERT_TRUE(module.has_value());
+  interp::Options options;
+  options.max_matrix_cells = 10000;
+  auto input = *interp::parse_input(std::string(101, 'a'));
+  auto out = interp::evaluate(module->program, *module->last_assigned, input, options);
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().front().code, "E0212");
+  EXPECT_TRUE(out.error().front().range.known());
+}
+
+}  // namespace
+}  // namespace rasp
