@@ -836,8 +836,8 @@ class Encoder::Impl {
       case NodeKind::Aggregate: {
         const Shape& values = shapes[node.inputs[1]];
         Shape s = unite(values, finite({node.value}));
-        bool numeric = (values.kinds & kStr) == 0 && values.kinds != kBool;
-        if (numeric) {
+        std::uint8_t numbers = values.kinds & kNumber;
+        if (numbers != 0 && numbers != kBool) {
           // Two or more selected: a Float mean, or a sum of the values' type.
           s.values = std::nullopt;
           s.kinds |= d_options.semantics.aggregation == interp::Aggregation::Mean
@@ -996,51 +996,75 @@ class Encoder::Impl {
     const Cells& m = *d_matrices[node.inputs[0]];
     const auto& values = *d_columns[node.inputs[1]];
     const Shape& shape = shapes[node.inputs[1]];
-    bool strings = (shape.kinds & kStr) != 0, numbers = (shape.kinds & kNumber) != 0;
-    if (strings && numbers) {
-      return unsupported("an aggregate of a sequence that may hold strings or numbers");
-    }
+    bool strings = (shape.kinds & kStr) != 0;
+    std::uint8_t numbers = shape.kinds & kNumber;
     // The interpreter refuses to average a column of strings, or of booleans only.
-    bool non_numeric = strings || shape.kinds == kBool;
-    if (!non_numeric && (shape.kinds & kBool)) {
+    if (numbers != 0 && numbers != kBool && (numbers & kBool)) {
       return unsupported("an aggregate of a sequence that may mix booleans and numbers");
     }
     auto dflt = constant(node.value);
     if (!dflt) return tl::unexpected(dflt.error());
-    bool mean = d_options.semantics.aggregation == interp::Aggregation::Mean;
+    // A column that may be strings or numbers is uniform on every input that does not
+    // fault upstream, so its first position says which; each case is encoded on its own.
+    std::vector<SymValue> str_values, num_values;
+    for (const auto& v : values) {
+      str_values.push_back(v.str ? str_view(v) : str(d_ctx.int_val(0)));
+      num_values.push_back(v.num ? num_view(v) : zero());
+    }
     std::vector<SymValue> col;
     for (std::size_t q = 0; q < d_npos; ++q) {
       z3::expr c = count(m[q]).simplify();
-      if (non_numeric) {
-        fault(c >= 2);
-        SymValue pick = values.back();
-        for (std::size_t k = d_npos - 1; k-- > 0;) pick = merge(m[q][k], values[k], pick);
-        col.push_back(merge(c == 0, *dflt, pick));
-        continue;
+      std::optional<SymValue> as_str, as_num;
+      if (strings) as_str = pick_one(m[q], c, str_values, *dflt, values[0].num ? !is_str(values[0]) : d_ctx.bool_val(false));
+      if (numbers == kBool) {
+        as_num = pick_one(m[q], c, num_values, *dflt, values[0].str ? is_str(values[0]) : d_ctx.bool_val(false));
+      } else if (numbers) {
+        as_num = average(m[q], c, num_values, *dflt);
       }
-      NumRep rep = NumRep::Int;
-      for (const auto& v : values) rep = std::max(rep, v.num_rep);
-      z3::expr_vector terms(d_ctx);
-      z3::expr zero_term = rep == NumRep::Int ? d_ctx.int_val(0) : d_ctx.real_val(0);
-      for (std::size_t k = 0; k < d_npos; ++k) {
-        terms.push_back(z3::ite(m[q][k], as_rep(*values[k].num, values[k].num_rep, rep), zero_term));
+      if (as_str && as_num) {
+        col.push_back(merge(is_str(values[0]), *as_str, *as_num));
+      } else {
+        col.push_back(as_str ? *as_str : *as_num);
       }
-      z3::expr total = z3::sum(terms);
-      SymValue many = num(total, rep);
-      if (mean) {
-        // Division by a symbolic count is non-linear; the count is one of a few constants.
-        z3::expr real_total = as_rep(total, rep, NumRep::Real);
-        z3::expr avg = real_total / d_ctx.real_val(static_cast<int>(std::max<std::size_t>(d_npos, 2)));
-        for (std::size_t n = d_npos; n-- > 2;) {
-          avg = z3::ite(c == static_cast<int>(n), real_total / d_ctx.real_val(static_cast<int>(n)), avg);
-        }
-        many = num(avg, NumRep::Real);
-      }
-      col.push_back(merge(c == 0, *dflt, merge(c == 1, num(total, rep), many)));
     }
     uniform(col);
     d_columns[id] = std::move(col);
     return {};
+  }
+
+  /// A non-numeric aggregate: the default, the one selected value, or (two or more) a
+  /// fault unless `other_case` (the column is of the other class) holds.
+  SymValue pick_one(const std::vector<z3::expr>& row, const z3::expr& c,
+                    const std::vector<SymValue>& values, const SymValue& dflt,
+                    const z3::expr& other_case) {
+    fault(c >= 2 && !other_case);
+    SymValue pick = values.back();
+    for (std::size_t k = d_npos - 1; k-- > 0;) pick = merge(row[k], values[k], pick);
+    return merge(c == 0, dflt, pick);
+  }
+
+  /// A numeric aggregate: the default, the one selected value, or the mean (or sum).
+  SymValue average(const std::vector<z3::expr>& row, const z3::expr& c,
+                   const std::vector<SymValue>& values, const SymValue& dflt) {
+    NumRep rep = NumRep::Int;
+    for (const auto& v : values) rep = std::max(rep, v.num_rep);
+    z3::expr_vector terms(d_ctx);
+    z3::expr zero_term = rep == NumRep::Int ? d_ctx.int_val(0) : d_ctx.real_val(0);
+    for (std::size_t k = 0; k < d_npos; ++k) {
+      terms.push_back(z3::ite(row[k], as_rep(*values[k].num, values[k].num_rep, rep), zero_term));
+    }
+    z3::expr total = z3::sum(terms);
+    SymValue many = num(total, rep);
+    if (d_options.semantics.aggregation == interp::Aggregation::Mean) {
+      // Division by a symbolic count is non-linear; the count is one of a few constants.
+      z3::expr real_total = as_rep(total, rep, NumRep::Real);
+      z3::expr avg = real_total / d_ctx.real_val(static_cast<int>(std::max<std::size_t>(d_npos, 2)));
+      for (std::size_t n = d_npos; n-- > 2;) {
+        avg = z3::ite(c == static_cast<int>(n), real_total / d_ctx.real_val(static_cast<int>(n)), avg);
+      }
+      many = num(avg, NumRep::Real);
+    }
+    return merge(c == 0, dflt, merge(c == 1, num(total, rep), many));
   }
 
   z3::context& d_ctx;

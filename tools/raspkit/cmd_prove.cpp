@@ -1,0 +1,91 @@
+// tools/raspkit/cmd_prove.cpp - `raspkit prove`: an assertion true at every position of every input up to N.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "checkers/smt/property.h"
+#include "checkers/smt/verdict_json.h"
+#include "tools/raspkit/cli_support.h"
+#include "tools/raspkit/commands.h"
+#include "tools/raspkit/exit_codes.h"
+
+namespace rasp::cli {
+namespace {
+
+struct ProveOptions {
+  ProgramOptions program;
+  std::string assertion;
+  std::vector<std::string> vocab;
+  int max_len = 6;
+  double timeout = 0;
+  std::string aggregate = "mean";
+  interp::Options semantics;
+  bool json = false;
+};
+
+int run(ProveOptions& o) {
+  if (!apply_aggregate(o.aggregate, o.semantics)) return kUsage;
+  auto plain = load_or_report(o.program);
+  if (!plain) return kBadInput;
+  std::string expr = o.program.expr.value_or(plain->module.last_assigned_name);
+  if (expr.empty()) {
+    fmt::print(stderr, "raspkit prove: give --expr (the file assigns no s-op)\n");
+    return kUsage;
+  }
+  front::Module* module = &plain->module;
+  auto root = front::bind_expression(*module, "out", expr);
+  if (!root) {
+    report(root.error(), module);
+    return kBadInput;
+  }
+  auto assertion = front::evaluate_expression(*module, o.assertion);
+  if (!assertion) {
+    report(assertion.error(), module);
+    return kBadInput;
+  }
+  check::BoundedOptions options;
+  options.semantics = o.semantics;
+  for (const auto& s : o.vocab) options.vocabulary.push_back(ir::Value::string(s));
+  options.max_len = o.max_len;
+  options.timeout_seconds = o.timeout;
+  auto start = std::chrono::steady_clock::now();
+  auto verdict = check::check_property(module->program, *root, *assertion, options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!verdict) {
+    report(verdict.error(), module);
+    return kBadInput;
+  }
+  fmt::print(stderr, "{}",
+             check::describe_verdict(*verdict, o.max_len, seconds, "proven", expr, o.assertion));
+  if (o.json) std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "proven").dump() << "\n";
+  if (std::holds_alternative<check::Proven>(*verdict)) return kVerified;
+  if (std::holds_alternative<check::Counterexample>(*verdict)) return kCounterexample;
+  return kInconclusive;
+}
+
+void add_prove_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<ProveOptions>();
+  auto* sub = app.add_subcommand(
+      "prove", "Prove an assertion true at every position of every input up to --max-len, or give the least input where it fails");
+  add_program_options(*sub, o->program);
+  sub->add_option("--assert", o->assertion,
+                  "a boolean RASP s-op over the program's names, with `out` for --expr")
+      ->required();
+  sub->add_option("--vocab", o->vocab, "input symbols, comma-separated, in the order that defines the least input")
+      ->delimiter(',')
+      ->required();
+  sub->add_option("--max-len", o->max_len, "prove every length from 1 to this")
+      ->check(CLI::Range(1, 1000))
+      ->required();
+  sub->add_option("--timeout", o->timeout, "seconds for the whole check (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  add_semantics_options(*sub, o->semantics, o->aggregate);
+  sub->add_flag("--json", o->json, "print one JSON document on stdout");
+  sub->callback([o, &action] { action = [o] { return run(*o); }; });
+}
+
+const CommandRegistration kRegistered{55, add_prove_command};
+
+}  // namespace
+}  // namespace rasp::cli
