@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -35,10 +36,12 @@ std::string join(const std::vector<int>& v) {
   return out.empty() ? "-" : out;
 }
 
+/// `name (file.rasp:line)`; the prelude's nodes name the prelude.
 std::string located(const ir::Program& p, ir::NodeId id) {
   const SourceRange& r = p.node(id).range;
-  return r.known() ? fmt::format("{} (line {})", analyze::node_label(p, id), r.line)
-                   : analyze::node_label(p, id);
+  if (!r.known()) return analyze::node_label(p, id);
+  std::string file = std::filesystem::path(r.file_name()).filename().string();
+  return fmt::format("{} ({}:{})", analyze::node_label(p, id), file, r.line);
 }
 
 void print_human(const ir::Program& p, const analyze::Bounds& b) {
