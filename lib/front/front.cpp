@@ -104,6 +104,23 @@ Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) 
               whole_expression(text));
 }
 
+Result<ir::NodeId> bind_expression(Module& module, const std::string& name,
+                                   const std::string& text) {
+  if (!module.env) return fail(code::kType, "a JSON IR program has no scope to bind names in");
+  auto value = stage_expression(module, text);
+  if (!value) return tl::unexpected(value.error());
+  std::optional<ir::NodeId> id;
+  if (auto s = std::get_if<detail::SOp>(&*value)) id = s->id;
+  if (auto s = std::get_if<detail::Sel>(&*value)) id = s->id;
+  if (!id) {
+    return fail(code::kType,
+                fmt::format("'{}' is a {}, not an s-op or selector", text, detail::type_name(*value)),
+                whole_expression(text));
+  }
+  module.env->set(name, *value);
+  return *id;
+}
+
 Result<ir::Value> evaluate_atom(Module& module, const std::string& text) {
   if (!module.env) return fail(code::kType, "a JSON IR program has no expressions to evaluate");
   auto value = stage_expression(module, text);

@@ -48,6 +48,11 @@ struct Module {
 /// top-level scope and returns its s-op or selector node. Atoms are refused (E0209).
 [[nodiscard]] Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text);
 
+/// Evaluates `text` and binds the result to `name` in the module's top-level scope, even a
+/// reserved name such as `out` (how assertions refer to the expression under test).
+[[nodiscard]] Result<ir::NodeId> bind_expression(Module& module, const std::string& name,
+                                                 const std::string& text);
+
 /// Evaluates a RASP expression whose value is an atom (`2^3^2`, `"a" + "b"`); other
 /// values are refused (E0209).
 [[nodiscard]] Result<ir::Value> evaluate_atom(Module& module, const std::string& text);
