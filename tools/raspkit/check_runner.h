@@ -9,7 +9,9 @@
 
 namespace rasp::cli {
 
-enum class Verdict { Pass, Fail, Skip, Error };
+enum class Verdict { Pass, Fail, Skip, Error, Inconclusive };
+
+[[nodiscard]] std::string_view verdict_name(Verdict v);
 
 /// The outcome of one directive (or of loading a file that states none).
 struct CheckResult {

@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "lib/interp/io.h"
 
 namespace rasp::cli {
 
@@ -49,6 +52,32 @@ bool apply_aggregate(const std::string& text, interp::Options& options) {
     return false;
   }
   return true;
+}
+
+// "abc" or a JSON string: one token per character; "[1, 2]": a JSON list; "a,b,c" or
+// "1,2,3": comma-separated tokens, each read as JSON when it parses (numbers, booleans).
+std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() && text.find(',') != std::string::npos) {
+    std::vector<ir::Value> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find(',', start);
+      if (end == std::string::npos) end = text.size();
+      std::string item = text.substr(start, end - start);
+      auto parsed = nlohmann::json::parse(item, nullptr, false);
+      auto one = interp::input_from_json(
+          parsed.is_discarded() || parsed.is_string() ? nlohmann::json::array({item})
+                                                       : nlohmann::json::array({parsed}));
+      if (!one) return std::nullopt;
+      out.push_back(one->front());
+      start = end + 1;
+    }
+    return out;
+  }
+  auto input = interp::parse_input(text);
+  if (!input) return std::nullopt;
+  return *input;
 }
 
 void report(const Diagnostics& diagnostics, const front::Module* module) {

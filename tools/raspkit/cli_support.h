@@ -35,6 +35,10 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 /// Applies the --aggregate text; false (with a message) when it is not mean or sum.
 [[nodiscard]] bool apply_aggregate(const std::string& text, interp::Options& options);
 
+/// Reads a --vocab: "a,b,c" or "1,2,3" (comma-separated tokens, each read as JSON when it
+/// parses), "abc" (one token per character) or a JSON list. Nothing when unreadable.
+[[nodiscard]] std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text);
+
 /// Prints diagnostics to stderr with carets under the source.
 void report(const Diagnostics& diagnostics, const front::Module* module = nullptr);
 

@@ -5,6 +5,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "analyzers/cost_model_optimal.h"
+#include "lib/compile/forward.h"
+#include "lib/compile/model.h"
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
@@ -20,6 +23,9 @@ struct RunOptions {
   std::string aggregate = "mean";
   interp::Options semantics;
   bool json = false;
+  bool compiled = false;
+  std::string vocab;
+  int max_len = 0;
 };
 
 nlohmann::json diagnostic_json(const Diagnostic& d) {
@@ -63,9 +69,36 @@ int run(RunOptions& o) {
     if (!loaded) return kBadInput;
   }
 
+  // --compiled: the same inputs through compiled weights (optimal schedule, float64).
+  std::optional<compile::Model> model;
+  if (o.compiled) {
+    auto vocab = parse_vocab(o.vocab);
+    if (!vocab || vocab->empty() || o.max_len < 1) {
+      fmt::print(stderr, "raspkit run: --compiled needs --vocab V and --max-len N\n");
+      return kUsage;
+    }
+    if (o.semantics.bos || o.semantics.causal || o.semantics.aggregation != interp::Aggregation::Mean) {
+      fmt::print(stderr, "raspkit run: --compiled runs mean aggregation without --bos or --causal\n");
+      return kUsage;
+    }
+    compile::CompileOptions co;
+    co.vocab = *vocab;
+    co.max_len = o.max_len;
+    analyze::BoundsOptions bo;
+    bo.bos = true;  // the compiled model has a BOS position
+    auto bounds = analyze::optimal_bounds(loaded->module.program, loaded->root, bo);
+    auto compiled = compile::compile(loaded->module.program, loaded->root, co, &bounds.schedule);
+    if (!compiled) {
+      report(compiled.error(), &loaded->module);
+      return kBadInput;
+    }
+    model = std::move(*compiled);
+  }
+
   int status = kVerified;
   auto run_one = [&](const nlohmann::json& input_json, const std::vector<ir::Value>& input) {
-    auto out = interp::evaluate(loaded->module.program, loaded->root, input, o.semantics);
+    auto out = model ? compile::run_compiled(*model, input)
+                     : interp::evaluate(loaded->module.program, loaded->root, input, o.semantics);
     if (!out) {
       status = kBadInput;
       if (o.json) {
@@ -123,6 +156,9 @@ void add_run_command(CLI::App& app, Action& action) {
   sub->add_option("--inputs", options->inputs_file, "a file with one JSON input per line (batch mode)");
   add_semantics_options(*sub, options->semantics, options->aggregate);
   sub->add_flag("--json", options->json, "print {\"input\", \"output\"} per input");
+  sub->add_flag("--compiled", options->compiled, "run the compiled transformer weights instead");
+  sub->add_option("--vocab", options->vocab, "with --compiled: the vocabulary, e.g. a,b,c");
+  sub->add_option("--max-len", options->max_len, "with --compiled: the longest input the model takes");
   sub->callback([options, &action] { action = [options] { return run(*options); }; });
 }
 

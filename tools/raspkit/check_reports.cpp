@@ -1,0 +1,155 @@
+// tools/raspkit/check_reports.cpp - Serialising check results for CI systems.
+#include "tools/raspkit/check_reports.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace rasp::cli {
+namespace {
+
+const std::map<std::string, std::string>& kind_descriptions() {
+  static const std::map<std::string, std::string> d = {
+      {"INPUT", "An expression's output on an input matches the file's expectation"},
+      {"ERROR", "A bad program fails with the stated diagnostic code at the stated line"},
+      {"BOUNDS", "A cost model's layer and head counts match the file's expectation"},
+      {"EQUIV", "Two expressions are equivalent up to a length, or differ first at the stated input"},
+      {"ASSERT", "A boolean s-op holds at every position of every input up to a length"},
+      {"COMPILES", "The expression compiles to weights that agree with the interpreter"},
+      {"LOAD", "The program loads"},
+      {"FLAGS", "The file's flags are valid"}};
+  return d;
+}
+
+std::string rule_of(const CheckResult& r) {
+  // Failures caused by a diagnostic are filed under its code; others under the check kind.
+  return !r.code.empty() && r.verdict != Verdict::Pass && (r.kind == "LOAD" || r.verdict == Verdict::Error)
+             ? r.code
+             : r.kind;
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json json_report(const std::vector<CheckResult>& results, std::size_t files) {
+  std::map<Verdict, int> counts;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : results) {
+    ++counts[r.verdict];
+    nlohmann::json j{{"file", r.file},       {"line", r.line},   {"kind", r.kind},
+                     {"subject", r.subject}, {"verdict", verdict_name(r.verdict)}, {"message", r.message}};
+    if (!r.code.empty()) j["code"] = r.code;
+    list.push_back(std::move(j));
+  }
+  return {{"schema", 1},
+          {"files", files},
+          {"passed", counts[Verdict::Pass]},
+          {"failed", counts[Verdict::Fail] + counts[Verdict::Error]},
+          {"inconclusive", counts[Verdict::Inconclusive]},
+          {"skipped", counts[Verdict::Skip]},
+          {"results", std::move(list)}};
+}
+
+nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
+  std::set<std::string> rule_ids;
+  for (const auto& [kind, text] : kind_descriptions()) rule_ids.insert(kind);
+  for (const auto& r : results) rule_ids.insert(rule_of(r));
+  nlohmann::json rules = nlohmann::json::array();
+  std::map<std::string, int> rule_index;
+  for (const auto& id : rule_ids) {
+    auto it = kind_descriptions().find(id);
+    std::string text = it != kind_descriptions().end() ? it->second : fmt::format("raspkit diagnostic {}", id);
+    rule_index[id] = static_cast<int>(rules.size());
+    rules.push_back({{"id", id},
+                     {"name", id},
+                     {"shortDescription", {{"text", text}}}});
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (r.verdict == Verdict::Pass || r.verdict == Verdict::Skip) continue;
+    std::string id = rule_of(r);
+    std::string level = r.verdict == Verdict::Inconclusive ? "warning" : "error";
+    std::string text = fmt::format("{} {}: {}", r.kind, r.subject, r.message);
+    out.push_back({{"ruleId", id},
+                   {"ruleIndex", rule_index[id]},
+                   {"level", level},
+                   {"message", {{"text", text}}},
+                   {"locations",
+                    {{{"physicalLocation",
+                       {{"artifactLocation", {{"uri", r.file}, {"uriBaseId", "%SRCROOT%"}}},
+                        {"region", {{"startLine", std::max(1, r.line)}}}}}}}}});
+  }
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+          {"version", "2.1.0"},
+          {"runs",
+           {{{"tool",
+              {{"driver",
+                {{"name", "raspkit"},
+                 {"version", "0.1.0"},
+                 {"rules", std::move(rules)}}}}},
+             {"results", std::move(out)}}}}};
+}
+
+std::string junit_report(const std::vector<CheckResult>& results) {
+  std::map<std::string, std::vector<const CheckResult*>> by_file;
+  for (const auto& r : results) by_file[r.file].push_back(&r);
+  int tests = 0, failures = 0, skipped = 0;
+  std::string suites;
+  for (const auto& [file, rs] : by_file) {
+    int f = 0, s = 0;
+    std::string cases;
+    for (const CheckResult* r : rs) {
+      std::string name = fmt::format("line {}: {} {}", r->line, r->kind, r->subject);
+      cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">", xml_escape(name),
+                           xml_escape(file), xml_escape(file), r->line);
+      if (r->verdict == Verdict::Fail || r->verdict == Verdict::Error || r->verdict == Verdict::Inconclusive) {
+        ++f;
+        cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}:{}: {}</failure>", xml_escape(r->message),
+                             verdict_name(r->verdict), xml_escape(file), r->line, xml_escape(r->message));
+      } else if (r->verdict == Verdict::Skip) {
+        ++s;
+        cases += fmt::format("<skipped message=\"{}\"/>", xml_escape(r->message));
+      }
+      cases += "</testcase>\n";
+    }
+    tests += static_cast<int>(rs.size());
+    failures += f;
+    skipped += s;
+    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}  </testsuite>\n",
+                          xml_escape(file), rs.size(), f, s, cases);
+  }
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"raspkit check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}</testsuites>\n",
+                     tests, failures, skipped, suites);
+}
+
+}  // namespace rasp::cli
