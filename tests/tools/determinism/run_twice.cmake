@@ -1,0 +1,43 @@
+# Runs `RASPKIT ARGS...` twice and fails unless both runs give the same exit code, the same
+# non-empty stdout and (when REPORT names a file the command writes) the same file bytes;
+# with -DSTDERR=ON stderr too (human reports).
+# Usage: cmake -DRASPKIT=bin -DARGS="a|b|c" [-DREPORT=path] [-DEXPECT_EXIT=n] [-DSTDERR=ON]
+#        -P run_twice.cmake
+string(REPLACE "|" ";" ARGS "${ARGS}")
+foreach(run 1 2)
+  if(REPORT)
+    file(REMOVE "${REPORT}")
+  endif()
+  execute_process(COMMAND "${RASPKIT}" ${ARGS} OUTPUT_VARIABLE out_${run}
+                  ERROR_VARIABLE err_${run} RESULT_VARIABLE exit_${run})
+  if(STDERR)
+    set(out_${run} "${out_${run}}${err_${run}}")
+  endif()
+  if(REPORT)
+    if(NOT EXISTS "${REPORT}")
+      message(FATAL_ERROR "run ${run} did not write ${REPORT}\n${err_${run}}")
+    endif()
+    file(READ "${REPORT}" report_${run})
+    set(out_${run} "${out_${run}}${report_${run}}")
+  endif()
+endforeach()
+if(NOT DEFINED EXPECT_EXIT)
+  set(EXPECT_EXIT 0)
+endif()
+if(NOT exit_1 STREQUAL "${EXPECT_EXIT}")
+  message(FATAL_ERROR "exit code ${exit_1}, expected ${EXPECT_EXIT}\n${err_1}")
+endif()
+if(out_1 STREQUAL "")
+  message(FATAL_ERROR "the command printed nothing: nothing to compare\n${err_1}")
+endif()
+if(NOT exit_1 STREQUAL exit_2)
+  message(FATAL_ERROR "exit codes differ: ${exit_1} then ${exit_2}")
+endif()
+if(NOT out_1 STREQUAL out_2)
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/determinism_first.txt" "${out_1}")
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/determinism_second.txt" "${out_2}")
+  message(FATAL_ERROR "outputs differ between two runs; see determinism_first.txt and "
+                      "determinism_second.txt in ${CMAKE_CURRENT_BINARY_DIR}")
+endif()
+string(LENGTH "${out_1}" bytes)
+message(STATUS "two runs gave the same ${bytes} bytes")
