@@ -22,6 +22,10 @@ struct BoundedOptions {
   /// When the encoder cannot translate a program exactly, lengths with at most this many
   /// inputs are checked by running the interpreter on every one of them instead.
   std::size_t exhaustive_fallback = 100000;
+  /// Lengths with at most this many inputs are settled by running every one of them, not by
+  /// Z3: below a few thousand inputs the interpreter is faster than building a solver
+  /// (bench/equiv_bench). 0 sends every length to Z3.
+  std::size_t enumerate_up_to = 2000;
 };
 
 /// The claim holds on every input of length 1..proven_up_to.

@@ -94,6 +94,12 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
       proven.proven_up_to = n;
       return std::nullopt;
     };
+    if (input_count(options.vocabulary.size(), n) <= static_cast<double>(options.enumerate_up_to)) {
+      if (auto v = enumerate_length(claim, options, n, budget, n - 1)) return *v;
+      proven.methods.push_back("exhaustive");
+      proven.proven_up_to = n;
+      continue;
+    }
     try {
       z3::context ctx;
       auto encoder = Encoder::make(ctx, static_cast<std::size_t>(n),

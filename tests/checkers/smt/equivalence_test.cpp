@@ -15,7 +15,8 @@ BoundedOptions options(const std::string& vocab, int max_len) {
   o.vocabulary = strings(vocab);
   o.max_len = max_len;
   o.timeout_seconds = 60;
-  o.exhaustive_fallback = 0;  // these tests are about the encoding: no silent fallback
+  o.exhaustive_fallback = 0;
+  o.enumerate_up_to = 0;  // these tests are about the encoding: no silent fallback
   return o;
 }
 
