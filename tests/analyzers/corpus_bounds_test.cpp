@@ -26,6 +26,7 @@ struct CorpusFile {
   std::string path;
   std::vector<std::string> exprs;
   std::vector<Expectation> bounds;
+  bool bos = false;  ///< `# FLAGS: --bos`
 };
 
 std::vector<CorpusFile> corpus_files() {
@@ -33,7 +34,8 @@ std::vector<CorpusFile> corpus_files() {
   const std::regex expr_re(R"(^\s*#\s*EXPR\s*:\s*(.*?)\s*$)");
   const std::regex bounds_re(
       R"(^\s*#\s*BOUNDS(\((\w+)\))?\s*:\s*layers=(\d+)\s+heads=(\d+)\s*$)");
-  for (const auto& dir : {"corpus/paper", "corpus/tracr", "corpus/blog", "corpus/misc"}) {
+  for (const auto& dir :
+       {"corpus/paper", "corpus/tracr", "corpus/blog", "corpus/misc", "corpus/equiv"}) {
     if (!std::filesystem::exists(dir)) continue;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       std::string path = entry.path().string();
@@ -45,6 +47,9 @@ std::vector<CorpusFile> corpus_files() {
       std::string line, expr;
       std::smatch m;
       for (int n = 1; std::getline(in, line); ++n) {
+        if (line.find("FLAGS:") != std::string::npos && line.find("--bos") != std::string::npos) {
+          f.bos = true;
+        }
         if (std::regex_match(line, m, expr_re)) {
           expr = m[1];
           f.exprs.push_back(expr);
@@ -74,9 +79,11 @@ TEST(CorpusBoundsTest, FilesExpectationsHoldAndOptimalIsTight) {
       auto root = front::select_expression(
           *module, e.empty() ? std::nullopt : std::optional<std::string>(e));
       ASSERT_TRUE(root.has_value()) << f.path << " " << e;
-      Bounds opt = optimal_bounds(module->program, *root);
+      BoundsOptions options;
+      options.bos = f.bos;
+      Bounds opt = optimal_bounds(module->program, *root, options);
       EXPECT_TRUE(opt.tight) << f.path << " " << e;
-      Bounds greedy = rasp_bounds(module->program, *root);
+      Bounds greedy = rasp_bounds(module->program, *root, options);
       EXPECT_EQ(opt.layers, greedy.layers) << f.path << " " << e;
       EXPECT_LE(opt.max_heads, greedy.max_heads) << f.path << " " << e;
       ++programs;
@@ -85,9 +92,11 @@ TEST(CorpusBoundsTest, FilesExpectationsHoldAndOptimalIsTight) {
       auto root = front::select_expression(
           *module, x.expr.empty() ? std::nullopt : std::optional<std::string>(x.expr));
       ASSERT_TRUE(root.has_value());
-      Bounds b = x.model == "tracr"     ? tracr_bounds(module->program, *root)
-                 : x.model == "optimal" ? optimal_bounds(module->program, *root)
-                                        : rasp_bounds(module->program, *root);
+      BoundsOptions options;
+      options.bos = f.bos;
+      Bounds b = x.model == "tracr"     ? tracr_bounds(module->program, *root, options)
+                 : x.model == "optimal" ? optimal_bounds(module->program, *root, options)
+                                        : rasp_bounds(module->program, *root, options);
       EXPECT_EQ(b.layers, x.layers) << f.path << ":" << x.line << " BOUNDS(" << x.model << ")";
       EXPECT_EQ(b.max_heads, x.heads) << f.path << ":" << x.line << " BOUNDS(" << x.model << ")";
       ++checked;
