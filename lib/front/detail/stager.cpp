@@ -31,7 +31,7 @@ constexpr std::size_t kMaxListSize = 1'000'000;
 constexpr int kMaxCallDepth = 500;
 // Load-time work (statements run, comprehension items, dict and membership scans) before
 // E0212: nested loops over long ranges would otherwise run for hours.
-constexpr std::size_t kMaxSteps = 10'000'000;
+constexpr std::size_t kMaxSteps = 2'000'000;
 
 const std::set<std::string>& reserved_words() {
   static const std::set<std::string> words = {
