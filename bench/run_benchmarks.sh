@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every benchmark in one go and writes BENCHMARKS.md (medians of BENCH_REPS repetitions, default 5).
+# Usage: bench/run_benchmarks.sh [bench names...]   (default: all *_bench programs)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${RASPKIT_BUILD:-$root/build}"
+"$root/scripts/build"
+out="$(mktemp -d)"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=($(cd "$build/bench" && ls *_bench))
+for b in "${names[@]}"; do
+  echo "bench: running $b" >&2
+  "$build/bench/$b" --benchmark_repetitions="${BENCH_REPS:-5}" --benchmark_report_aggregates_only=true \
+    --benchmark_out="$out/$b.json" --benchmark_out_format=json >/dev/null
+done
+/usr/bin/python3 "$root/bench/write_benchmarks_md.py" "$out" "${names[@]}" > "$root/BENCHMARKS.md"
+echo "bench: wrote BENCHMARKS.md" >&2
