@@ -14,7 +14,7 @@ TEST(JsonTest, RoundTripKeepsEveryNodeAndTheResults) {
   auto module = front::load_source(
       "rev = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
       "h = selector_width(select(tokens, tokens, ==));\n"
-      "m = {\"a\": 1, \"b\": 2.5}[tokens] if tokens in [\"a\", \"b\"] else 0;\n",
+      "m = {\"a\": 1, \"b\": 2.5, \"c\": 0}[tokens] if tokens in [\"a\", \"b\"] else 7;\n",
       "t.rasp");
   ASSERT_TRUE(module.has_value()) << front::render(module.error());
   module->program.outputs["rev"] = *front::evaluate_expression(*module, "rev");
@@ -41,7 +41,7 @@ TEST(JsonTest, RejectsMalformedProgramsWithAPath) {
   auto r = program_from_json(bad);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().front().code, "E0301");
-  EXPECT_NE(r.error().front().message.find("nodes[1].inputs[0]"), std::string::npos);
+  EXPECT_NE(r.error().front().message.find("nodes[1].inputs"), std::string::npos) << r.error().front().message;
   nlohmann::json forward = {{"schema", 1}, {"nodes", {{{"id", 0}, {"kind", "map"}, {"inputs", {3}}}}}};
   EXPECT_FALSE(program_from_json(forward).has_value());
   EXPECT_FALSE(program_from_json(nlohmann::json{{"schema", 2}, {"nodes", nlohmann::json::array()}}).has_value());
