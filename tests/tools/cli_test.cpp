@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -28,7 +29,8 @@ std::string slurp(const std::string& path) {
 CliRun raspkit(const std::string& args) {
   static int counter = 0;
   std::string dir = ::testing::TempDir();
-  std::string out = fmt::format("{}/cli_out_{}", dir, counter), err = fmt::format("{}/cli_err_{}", dir, counter);
+  std::string out = fmt::format("{}/cli_out_{}_{}", dir, getpid(), counter),
+              err = fmt::format("{}/cli_err_{}_{}", dir, getpid(), counter);
   ++counter;
   std::string cmd = fmt::format("{} {} >{} 2>{}", RASPKIT_BIN, args, out, err);
   int raw = std::system(cmd.c_str());
@@ -36,7 +38,8 @@ CliRun raspkit(const std::string& args) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  // ctest runs each test in its own process, in parallel: keep their files apart.
+  std::string path = fmt::format("{}/{}_{}", ::testing::TempDir(), getpid(), name);
   std::ofstream(path) << text;
   return path;
 }
