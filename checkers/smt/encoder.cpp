@@ -197,35 +197,6 @@ tl::unexpected<Diagnostics> unsupported(const std::string& what) {
   return fail(code::kUnsupported, "the SMT encoder cannot translate " + what + " exactly");
 }
 
-Value bos_token(ir::TokenType t) {
-  switch (t) {
-    case ir::TokenType::Int:
-      return Value::integer(0);
-    case ir::TokenType::Float:
-      return *Value::rational(0, 1);
-    case ir::TokenType::Bool:
-      return Value::boolean(false);
-    default:
-      return Value::string("BOS");
-  }
-}
-
-ir::ValueResult<Value> convert_token(ir::TokenType t, const Value& raw) {
-  switch (t) {
-    case ir::TokenType::Str:
-      return ir::to_str(raw);
-    case ir::TokenType::Int:
-      return ir::to_int(raw);
-    case ir::TokenType::Float:
-      return ir::to_float(raw);
-    case ir::TokenType::Bool:
-      return ir::to_bool(raw);
-    case ir::TokenType::AsIs:
-      break;
-  }
-  return raw;
-}
-
 void collect_strings(const ExprNode& e, std::span<const Shape> vars,
                      std::unordered_set<std::string>& out) {
   auto add = [&](const Value& v) {
@@ -809,9 +780,9 @@ class Encoder::Impl {
     switch (node.kind) {
       case NodeKind::Tokens: {
         std::vector<Value> values;
-        if (d_options.semantics.bos) values.push_back(bos_token(node.token_type));
+        if (d_options.semantics.bos) values.push_back(ir::bos_token(node.token_type));
         for (const Value& raw : d_options.vocabulary) {
-          auto v = convert_token(node.token_type, raw);
+          auto v = ir::convert_token(node.token_type, raw);
           if (!v) {
             return fail(code::kInput, fmt::format("vocabulary symbol {} is not a {} token: {}",
                                                   raw.repr(), ir::token_type_name(node.token_type),
@@ -881,13 +852,13 @@ class Encoder::Impl {
         std::vector<SymValue> col;
         std::vector<SymValue> converted;
         for (const Value& raw : d_options.vocabulary) {
-          auto c = constant(*convert_token(node.token_type, raw));
+          auto c = constant(*ir::convert_token(node.token_type, raw));
           if (!c) return tl::unexpected(c.error());
           converted.push_back(*c);
         }
         for (std::size_t p = 0; p < d_npos; ++p) {
           if (p < d_first) {
-            auto c = constant(bos_token(node.token_type));
+            auto c = constant(ir::bos_token(node.token_type));
             if (!c) return tl::unexpected(c.error());
             col.push_back(*c);
             continue;

@@ -27,21 +27,6 @@ std::string describe(const ir::Node& node) {
                            : fmt::format("'{}'", node.name);
 }
 
-ir::ValueResult<Value> convert_token(const Value& raw, ir::TokenType type) {
-  switch (type) {
-    case ir::TokenType::Str:
-      return ir::to_str(raw);
-    case ir::TokenType::Int:
-      return ir::to_int(raw);
-    case ir::TokenType::Float:
-      return ir::to_float(raw);
-    case ir::TokenType::Bool:
-      return ir::to_bool(raw);
-    case ir::TokenType::AsIs:
-      return raw;
-  }
-  return raw;
-}
 
 // The values of a node that depends on indices alone (through maps and constants), per
 // index 0..n-1; nothing when it depends on anything else or fails somewhere.
@@ -138,7 +123,7 @@ class Inference {
     switch (node.kind) {
       case NodeKind::Tokens:
         for (const Value& raw : d_options.vocab) {
-          auto v = convert_token(raw, node.token_type);
+          auto v = ir::convert_token(node.token_type, raw);
           if (!v) {
             return fail(code::kInput,
                         fmt::format("vocabulary token {} does not convert to {}: {}", raw.repr(),

@@ -92,19 +92,6 @@ class Evaluator {
     return {};
   }
 
-  Value bos_token(ir::TokenType t) {
-    switch (t) {
-      case ir::TokenType::Int:
-        return Value::integer(0);
-      case ir::TokenType::Float:
-        return *Value::rational(0, 1);
-      case ir::TokenType::Bool:
-        return Value::boolean(false);
-      default:
-        return Value::string("BOS");
-    }
-  }
-
   Status eval_node(NodeId id) {
     const ir::Node& node = d_program.node(id);
     switch (node.kind) {
@@ -149,25 +136,9 @@ class Evaluator {
   Status eval_tokens(NodeId id, const ir::Node& node) {
     Column c;
     c.reserve(d_n);
-    if (d_options.bos) c.push_back(bos_token(node.token_type));
+    if (d_options.bos) c.push_back(ir::bos_token(node.token_type));
     for (const Value& raw : d_input) {
-      ir::ValueResult<Value> v = raw;
-      switch (node.token_type) {
-        case ir::TokenType::Str:
-          v = ir::to_str(raw);
-          break;
-        case ir::TokenType::Int:
-          v = ir::to_int(raw);
-          break;
-        case ir::TokenType::Float:
-          v = ir::to_float(raw);
-          break;
-        case ir::TokenType::Bool:
-          v = ir::to_bool(raw);
-          break;
-        case ir::TokenType::AsIs:
-          break;
-      }
+      auto v = ir::convert_token(node.token_type, raw);
       if (!v) return fault(id, v.error().code, v.error().message);
       c.push_back(std::move(*v));
     }

@@ -65,6 +65,35 @@ std::optional<TokenType> parse_token_type(std::string_view name) {
   return std::nullopt;
 }
 
+ValueResult<Value> convert_token(TokenType type, const Value& raw) {
+  switch (type) {
+    case TokenType::Str:
+      return to_str(raw);
+    case TokenType::Int:
+      return to_int(raw);
+    case TokenType::Float:
+      return to_float(raw);
+    case TokenType::Bool:
+      return to_bool(raw);
+    case TokenType::AsIs:
+      break;
+  }
+  return raw;
+}
+
+Value bos_token(TokenType type) {
+  switch (type) {
+    case TokenType::Int:
+      return Value::integer(0);
+    case TokenType::Float:
+      return *Value::rational(0, 1);
+    case TokenType::Bool:
+      return Value::boolean(false);
+    default:
+      return Value::string("BOS");
+  }
+}
+
 bool is_selector_kind(NodeKind kind) {
   return kind == NodeKind::Select || kind == NodeKind::SelectorAnd ||
          kind == NodeKind::SelectorOr || kind == NodeKind::SelectorNot;

@@ -41,6 +41,10 @@ using NodeId = std::uint32_t;
 [[nodiscard]] std::string_view token_type_name(TokenType type);
 [[nodiscard]] std::optional<TokenType> parse_token_type(std::string_view name);
 [[nodiscard]] bool is_selector_kind(NodeKind kind);
+/// What a Tokens node of this type makes of one raw input element (str(), int(), ...).
+[[nodiscard]] ValueResult<Value> convert_token(TokenType type, const Value& raw);
+/// The token a BOS position holds for this type: "BOS", 0, 0.0 or False.
+[[nodiscard]] Value bos_token(TokenType type);
 /// Aggregate and SelectorWidth: the nodes that need an attention head.
 [[nodiscard]] inline bool is_attention_kind(NodeKind kind) {
   return kind == NodeKind::Aggregate || kind == NodeKind::SelectorWidth;

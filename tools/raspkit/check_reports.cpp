@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "tools/raspkit/report/html.h"
+
 namespace rasp::cli {
 namespace {
 
@@ -29,35 +31,6 @@ std::string rule_of(const CheckResult& r) {
              : r.kind;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -130,15 +103,15 @@ std::string junit_report(const std::vector<CheckResult>& results) {
     std::string cases;
     for (const CheckResult* r : rs) {
       std::string name = fmt::format("line {}: {} {}", r->line, r->kind, r->subject);
-      cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">", xml_escape(name),
-                           xml_escape(file), xml_escape(file), r->line);
+      cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">", html::escape_html(name),
+                           html::escape_html(file), html::escape_html(file), r->line);
       if (r->verdict == Verdict::Fail || r->verdict == Verdict::Error || r->verdict == Verdict::Inconclusive) {
         ++f;
-        cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}:{}: {}</failure>", xml_escape(r->message),
-                             verdict_name(r->verdict), xml_escape(file), r->line, xml_escape(r->message));
+        cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}:{}: {}</failure>", html::escape_html(r->message),
+                             verdict_name(r->verdict), html::escape_html(file), r->line, html::escape_html(r->message));
       } else if (r->verdict == Verdict::Skip) {
         ++s;
-        cases += fmt::format("<skipped message=\"{}\"/>", xml_escape(r->message));
+        cases += fmt::format("<skipped message=\"{}\"/>", html::escape_html(r->message));
       }
       cases += "</testcase>\n";
     }
@@ -146,7 +119,7 @@ std::string junit_report(const std::vector<CheckResult>& results) {
     failures += f;
     skipped += s;
     suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}  </testsuite>\n",
-                          xml_escape(file), rs.size(), f, s, cases);
+                          html::escape_html(file), rs.size(), f, s, cases);
   }
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"raspkit check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}</testsuites>\n",
                      tests, failures, skipped, suites);

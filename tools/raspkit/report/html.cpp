@@ -614,7 +614,8 @@ std::string escape_html(std::string_view text) {
         out += "&#39;";
         break;
       default:
-        out += c;
+        // XML 1.0 (JUnit reports) forbids most control characters; HTML does not need them.
+        out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ? ' ' : c;
     }
   }
   return out;

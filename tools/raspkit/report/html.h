@@ -34,7 +34,8 @@ struct ReportContent {
 /// values, file names) is escaped. With a BOS position the BOS column is shown, marked.
 [[nodiscard]] std::string render_html(const ReportContent& content);
 
-/// `text` with `& < > " '` replaced by HTML entities, safe in element text and attributes.
+/// Escapes & < > " ' for HTML and XML text and attributes; control characters other than
+/// newline and tab become spaces (XML 1.0 forbids them). Shared with the JUnit report.
 [[nodiscard]] std::string escape_html(std::string_view text);
 
 }  // namespace rasp::cli::html
