@@ -17,9 +17,21 @@ Result<Model> compile(const ir::Program& program, ir::NodeId root, const Compile
                       const ir::Schedule* schedule) {
   if (options.vocab.empty()) return fail(code::kInput, "the vocabulary is empty");
   if (options.max_len < 1) return fail(code::kInput, "the maximum length must be at least 1");
-  auto plan = detail::graph_to_blocks(program, root, options);
+  auto lowered = detail::composite_to_tuples(program, root, options);
+  if (!lowered) return tl::unexpected(lowered.error());
+  std::optional<ir::Schedule> moved;
+  if (schedule) {
+    // The schedule names nodes of `program`: carry it over to the lowered copy.
+    moved.emplace();
+    moved->layers = schedule->layers;
+    moved->heads_per_layer = schedule->heads_per_layer;
+    for (const auto& [id, place] : schedule->placement) {
+      if (id < lowered->old_to_new.size()) moved->placement[lowered->old_to_new[id]] = place;
+    }
+  }
+  auto plan = detail::graph_to_blocks(lowered->program, lowered->root, options);
   if (!plan) return tl::unexpected(plan.error());
-  if (auto ok = detail::blocks_to_layers(*plan, options, schedule); !ok) {
+  if (auto ok = detail::blocks_to_layers(*plan, options, moved ? &*moved : nullptr); !ok) {
     return tl::unexpected(ok.error());
   }
   detail::Layout layout = detail::make_layout(*plan);

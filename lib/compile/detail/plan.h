@@ -102,6 +102,20 @@ struct Layout {
   std::map<ir::NodeId, int> scratch_dim;  ///< width heads, numerical defaults
 };
 
+/// A copy of a program with its composite selectors lowered, and where each node went
+/// (a node keeps its id unless it reads a lowered selector, directly or through others).
+struct Lowered {
+  ir::Program program;
+  ir::NodeId root = 0;
+  std::vector<ir::NodeId> old_to_new;
+};
+
+/// composite_to_tuples.cpp: every or/not selector over several key or query s-ops becomes
+/// one Select of two tuple-code maps (E0212 when a tuple's value combinations exceed
+/// `max_value_set`); everything else is copied unchanged.
+[[nodiscard]] Result<Lowered> composite_to_tuples(const ir::Program& program, ir::NodeId root,
+                                                  const CompileOptions& options);
+
 /// graph_to_blocks.cpp: encodings, selector predicates, hazards (with witness search).
 [[nodiscard]] Result<Plan> graph_to_blocks(const ir::Program& program, ir::NodeId root,
                                            const CompileOptions& options);

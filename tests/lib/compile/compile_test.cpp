@@ -220,18 +220,57 @@ TEST(CompileTest, UniqueSortCompilesWithAnObligation) {
   EXPECT_EQ(m.obligations[0].checked_up_to, 5);
 }
 
-TEST(CompileTest, OrOverDifferentKeySopsIsRefused) {
+TEST(CompileTest, OrOverDifferentKeySopsCompilesThroughTupleCodes) {
   Builder b;
   auto t = b.tokens();
   auto i = b.indices();
   auto sel = b.either(b.select(i, i, BinaryOp::Lt), b.select(t, t, BinaryOp::Eq));
+  auto w = b.width(sel, "before_or_same");
+  Model m = expect_faithful(b, w, kAbc, 8);
+  // The (token, index) tuple needs an MLP before the head reads it.
+  EXPECT_EQ(m.layers.size(), 2u);
+}
+
+TEST(CompileTest, PaperSortWithTiesCompilesAtSixteen) {
+  Builder b;
+  auto t = b.tokens();
+  auto i = b.indices();
+  auto smaller = b.select(t, t, BinaryOp::Lt);
+  auto tied_earlier = b.both(b.select(t, t, BinaryOp::Eq), b.select(i, i, BinaryOp::Lt));
+  auto target = b.width(b.either(smaller, tied_earlier), "target_pos");
+  auto sorted = b.aggregate(b.select(target, i, BinaryOp::Eq), t, Value::integer(0), "sorted");
+  Model m = expect_faithful(b, sorted, chars("abcd"), 16, 4);
+  EXPECT_EQ(m.layers.size(), 3u);
+  ASSERT_EQ(m.obligations.size(), 1u);
+}
+
+TEST(CompileTest, NotOfAConjunctionAndedWithAnotherPart) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  auto odd = b.map({t}, bin(BinaryOp::Mod, x(0), c(2)), "odd");
+  // not (same token and earlier), and the key's parity is not above the query's.
+  auto sel = b.both(b.negate(b.both(b.select(t, t, BinaryOp::Eq), b.select(i, i, BinaryOp::Lt))),
+                    b.select(odd, odd, BinaryOp::Le));
+  auto frac = b.aggregate(sel, odd, Value::integer(0), "frac", ir::Encoding::Numerical);
+  expect_faithful(b, frac, {Value::integer(1), Value::integer(2), Value::integer(3)}, 8);
+}
+
+TEST(CompileTest, CompositeSelectorOverTooManyCombinationsIsRefused) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  auto sel = b.either(b.select(i, i, BinaryOp::Lt), b.select(t, t, BinaryOp::Eq));
   auto w = b.width(sel);
   CompileOptions o;
-  o.vocab = kAbc;
-  o.max_len = 8;
+  for (int v = 0; v < 40; ++v) o.vocab.push_back(Value::integer(v));
+  o.max_len = 32;
+  o.max_value_set = 1000;  // 40 tokens x 32 indices = 1280 key tuples
   auto model = compile(b.p, w, o);
   ASSERT_FALSE(model);
-  EXPECT_EQ(model.error().front().code, code::kUnsupported);
+  EXPECT_EQ(model.error().front().code, code::kLimit);
+  EXPECT_NE(model.error().front().message.find("composite selector"), std::string::npos)
+      << model.error().front().message;
 }
 
 TEST(CompileTest, ValueSetOverTheLimitIsRefused) {
