@@ -96,8 +96,13 @@ class WeightBuilder {
       HiddenUnits units;
       for (const FunctionBlock& f : d_plan.functions) {
         if (f.layer != layer) continue;
+        int begin = static_cast<int>(units.in.size());
         if (auto ok = mlp_function(f, units); !ok) return tl::unexpected(ok.error());
         l.mlp.nodes.push_back(node_label(d_program, f.node));
+        l.mlp.units.push_back({f.node, begin, static_cast<int>(units.in.size()),
+                               f.kind == FunctionKind::Map           ? "map"
+                               : f.kind == FunctionKind::WidthDecode ? "width_decode"
+                                                                     : "shadow"});
       }
       int hidden = static_cast<int>(units.in.size());
       l.mlp.w_in = Eigen::MatrixXd::Zero(d_model.d_model(), hidden);
@@ -230,6 +235,7 @@ class WeightBuilder {
     for (const AttentionBlock* g : group) {
       scale = std::max(scale, logit_scale(*g));
       h.node += (h.node.empty() ? "" : ",") + node_label(d_program, g->node);
+      h.node_ids.push_back(g->node);
     }
     h.logit_scale = scale;
     std::vector<Readout> qf, kf;

@@ -69,24 +69,22 @@ nlohmann::json value_to_json(const ir::Value& v) {
   return nullptr;
 }
 
-std::string safetensors_bytes(const Model& model, TensorType type) {
+std::string safetensors_bytes(const std::vector<Tensor>& tensors,
+                              const nlohmann::ordered_json& metadata, TensorType type) {
   nlohmann::ordered_json header;
-  header["__metadata__"] = {{"format", "raspkit"}, {"exact_up_to", std::to_string(model.max_len)}};
+  header["__metadata__"] = metadata;
   std::string data;
-  for (const NamedTensor& t : tensors(model)) {
+  for (const Tensor& t : tensors) {
     std::size_t begin = data.size();
-    const Eigen::MatrixXd& m = *t.matrix;
-    for (Eigen::Index r = 0; r < m.rows(); ++r) {
-      for (Eigen::Index c = 0; c < m.cols(); ++c) {
-        if (type == TensorType::F32) {
-          append_le(data, static_cast<float>(m(r, c)));
-        } else {
-          append_le(data, m(r, c));
-        }
+    for (double x : t.data) {
+      if (type == TensorType::F32) {
+        append_le(data, static_cast<float>(x));
+      } else {
+        append_le(data, x);
       }
     }
     header[t.name] = {{"dtype", type == TensorType::F32 ? "F32" : "F64"},
-                      {"shape", {m.rows(), m.cols()}},
+                      {"shape", t.shape},
                       {"data_offsets", {begin, data.size()}}};
   }
   std::string text = header.dump();
@@ -97,6 +95,21 @@ std::string safetensors_bytes(const Model& model, TensorType type) {
   out += text;
   out += data;
   return out;
+}
+
+std::string safetensors_bytes(const Model& model, TensorType type) {
+  std::vector<Tensor> out;
+  for (const NamedTensor& t : tensors(model)) {
+    const Eigen::MatrixXd& m = *t.matrix;
+    Tensor tensor{t.name, {m.rows(), m.cols()}, {}};
+    tensor.data.reserve(static_cast<std::size_t>(m.size()));
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+      for (Eigen::Index c = 0; c < m.cols(); ++c) tensor.data.push_back(m(r, c));
+    }
+    out.push_back(std::move(tensor));
+  }
+  return safetensors_bytes(
+      out, {{"format", "raspkit"}, {"exact_up_to", std::to_string(model.max_len)}}, type);
 }
 
 nlohmann::json summary_json(const Model& model) {

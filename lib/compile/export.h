@@ -2,13 +2,28 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "lib/compile/model.h"
 
 namespace rasp::compile {
 
 enum class TensorType { F32, F64 };
+
+/// A named tensor of any rank: its shape and its elements in row-major order.
+struct Tensor {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  std::vector<double> data;
+};
+
+/// `tensors` in safetensors form (see below), in the given order, with `metadata` (string
+/// values) as the header's `__metadata__`.
+[[nodiscard]] std::string safetensors_bytes(const std::vector<Tensor>& tensors,
+                                            const nlohmann::ordered_json& metadata,
+                                            TensorType type = TensorType::F32);
 
 /// The tensors in safetensors form: an 8-byte little-endian header length, the JSON
 /// header (name -> dtype, shape, data_offsets), then the raw row-major little-endian data.

@@ -41,7 +41,7 @@ Layout make_layout(const Plan& plan) {
     std::string name = node_label(program, id);
     const ir::Node& n = program.node(id);
     if (n.kind == NodeKind::SelectorWidth) {
-      layout.scratch_dim[id] = add(Direction{name, "bos_weight", "scratch"});
+      layout.scratch_dim[id] = add(Direction{name, "bos_weight", "scratch", static_cast<int>(id)});
     }
     if (!s.materialized) continue;
     if (s.cat) {
@@ -50,11 +50,11 @@ Layout make_layout(const Plan& plan) {
       const ValueSet& set = categorical_aggregate(plan, id) ? plan.sets.of(n.inputs[1])
                                                             : plan.sets.of(id);
       std::vector<int> dims;
-      for (const Value& v : set) dims.push_back(add(Direction{name, v.repr(), "categorical"}));
+      for (const Value& v : set) dims.push_back(add(Direction{name, v.repr(), "categorical", static_cast<int>(id)}));
       layout.cat_dims[id] = std::move(dims);
     }
-    if (s.num) layout.num_dim[id] = add(Direction{name, "", "numerical"});
-    if (s.numeric_mean && !(n.value == Value::integer(0))) layout.scratch_dim[id] = add(Direction{name, "bos_weight", "scratch"});
+    if (s.num) layout.num_dim[id] = add(Direction{name, "", "numerical", static_cast<int>(id)});
+    if (s.numeric_mean && !(n.value == Value::integer(0))) layout.scratch_dim[id] = add(Direction{name, "bos_weight", "scratch", static_cast<int>(id)});
   }
   return layout;
 }

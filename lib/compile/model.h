@@ -20,6 +20,7 @@ struct Direction {
   std::string sop;
   std::string value;
   std::string role;  ///< "categorical", "numerical", "bos", "one" or "scratch"
+  int node = -1;     ///< the program node (ir::NodeId) it belongs to; -1 for "bos" and "one"
 };
 
 /// A linear functional of the residual stream, as (dimension, coefficient) pairs.
@@ -29,6 +30,7 @@ using Readout = std::vector<std::pair<int, double>>;
 /// then the weighted values X W_v projected by W_o and added to the residual.
 struct AttentionHead {
   std::string node;  ///< the aggregate or selector width it computes
+  std::vector<ir::NodeId> node_ids;  ///< the same nodes as program ids (several share a selector)
   Eigen::MatrixXd w_q, w_k;  ///< d_model x d_head
   Eigen::MatrixXd w_v;       ///< d_model x d_value
   Eigen::MatrixXd w_o;       ///< d_value x d_model
@@ -41,6 +43,16 @@ struct Mlp {
   Eigen::MatrixXd w_in;   ///< d_model x hidden
   Eigen::MatrixXd w_out;  ///< hidden x d_model
   std::vector<std::string> nodes;  ///< the s-ops it computes
+  /// One entry per entry of `nodes`: its program id, its hidden units [begin, end) and what
+  /// the function is ("map", "width_decode" for a selector width's 1/(w+1) -> w, "shadow"
+  /// for the one-hot of a numerical aggregate).
+  struct Units {
+    ir::NodeId node = 0;
+    int begin = 0;
+    int end = 0;
+    std::string function;
+  };
+  std::vector<Units> units;
 };
 
 struct Layer {

@@ -6,6 +6,7 @@
 
 #include "analyzers/cost_model_optimal.h"
 #include "lib/compile/export.h"
+#include "lib/compile/export_transformerlens.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
@@ -23,6 +24,7 @@ struct CompileCommand {
   std::string config;
   std::string dtype = "f32";
   std::string schedule = "optimal";
+  std::string format = "safetensors";
   bool json = false;
 };
 
@@ -34,6 +36,10 @@ int run_compile(const CompileCommand& cmd) {
   }
   if (cmd.output.empty() && !cmd.json) {
     fmt::print(stderr, "raspkit compile: give -o FILE, --json, or both\n");
+    return kUsage;
+  }
+  if (cmd.format == "transformerlens" && !cmd.config.empty()) {
+    fmt::print(stderr, "raspkit compile: --format transformerlens writes DIR/config.json; drop --config\n");
     return kUsage;
   }
   auto loaded = load_or_report(cmd.program);
@@ -55,7 +61,15 @@ int run_compile(const CompileCommand& cmd) {
     report(model.error(), &loaded->module);
     return kBadInput;
   }
-  if (!cmd.output.empty()) {
+  if (!cmd.output.empty() && cmd.format == "transformerlens") {
+    auto written = compile::write_transformerlens(
+        compile::to_transformerlens(*model, program, loaded->root), cmd.output,
+        cmd.dtype == "f64" ? compile::TensorType::F64 : compile::TensorType::F32);
+    if (!written) {
+      report(written.error());
+      return kUsage;
+    }
+  } else if (!cmd.output.empty()) {
     auto written = compile::write_model(*model, cmd.output, cmd.config,
                                         cmd.dtype == "f64" ? compile::TensorType::F64
                                                            : compile::TensorType::F32);
@@ -88,6 +102,10 @@ void add_compile_command(CLI::App& app, Action& action) {
   sub->add_option("--config", cmd->config, "write the JSON config here instead");
   sub->add_option("--dtype", cmd->dtype, "tensor type: f32 (default) or f64")
       ->check(CLI::IsMember({"f32", "f64"}));
+  sub->add_option("--format", cmd->format,
+                  "safetensors (default: -o FILE plus its .json config) or transformerlens "
+                  "(-o DIR: model.safetensors, config.json, circuit.json, vocab.json)")
+      ->check(CLI::IsMember({"safetensors", "transformerlens"}));
   sub->add_option("--schedule", cmd->schedule,
                   "layer assignment: optimal (default, from `raspkit bounds`) or asap")
       ->check(CLI::IsMember({"optimal", "asap"}));
