@@ -19,6 +19,11 @@ struct BoundedOptions {
   int max_len = 6;
   /// Seconds for the whole query (every solver call gets what is left); 0 means no limit.
   double timeout_seconds = 0;
+  /// Seconds for any one solver call, within what `timeout_seconds` leaves; 0: no limit.
+  double solver_timeout_seconds = 0;
+  /// Z3 resource units (its `rlimit`: a machine-independent count of work) for any one
+  /// solver call; 0 means no limit. Unlike a timeout, it gives the same verdict every run.
+  unsigned rlimit = 0;
   /// When the encoder cannot translate a program exactly, lengths with at most this many
   /// inputs are checked by running the interpreter on every one of them instead.
   std::size_t exhaustive_fallback = 100000;

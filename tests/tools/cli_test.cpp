@@ -114,4 +114,40 @@ TEST(CliTest, CheckMatchesExpectedErrors) {
   EXPECT_EQ(raspkit("check " + wrong).status, 10);
 }
 
+// equiv --json keeps "seconds" (issue 5); --deterministic prints it as 0 so that two runs
+// print the same bytes (issue 7; RASPKIT_DETERMINISTIC=1 is tested in determinism/).
+TEST(CliTest, VerdictJsonHasSecondsThatDeterministicZeroes) {
+  std::string a = write_temp("rev_a.rasp", "rev = aggregate(select(indices, length - indices - 1, ==), tokens);\n");
+  std::string b = write_temp("rev_b.rasp",
+                             "after = selector_width(select(indices, indices, >));\n"
+                             "rev = aggregate(select(indices, after, ==), tokens);\n");
+  std::string args = fmt::format("equiv {} {} --vocab a,b --max-len 3 --json", a, b);
+  CliRun timed = raspkit(args);
+  ASSERT_EQ(timed.status, 0) << timed.err;
+  auto doc = nlohmann::json::parse(timed.out);
+  ASSERT_TRUE(doc.contains("seconds"));
+  EXPECT_TRUE(doc["seconds"].is_number());
+  CliRun flag = raspkit(args + " --deterministic");
+  ASSERT_EQ(flag.status, 0) << flag.err;
+  EXPECT_EQ(nlohmann::json::parse(flag.out)["seconds"], 0);
+  CliRun prove = raspkit(fmt::format("prove {} --assert 'out == tokens' --vocab a,b --max-len 3 --json --deterministic", a));
+  EXPECT_EQ(prove.status, 10) << prove.err;
+  auto p = nlohmann::json::parse(prove.out);
+  EXPECT_EQ(p["seconds"], 0);
+  EXPECT_EQ(p["verdict"], "counterexample");
+}
+
+// `check` draws the random inputs of # COMPILES from a seed it prints; --seed changes it.
+TEST(CliTest, CheckPrintsTheSeedOfItsRandomInputs) {
+  std::string prog = write_temp("seeded.rasp",
+                                "x = aggregate(select(tokens, tokens, ==), indices);\n"
+                                "# COMPILES: vocab=a,b max-len=6\n");
+  CliRun plain = raspkit("check -v " + prog);
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.err.find("seed 20261122"), std::string::npos) << plain.err;
+  CliRun seeded = raspkit("check -v --seed 7 " + prog);
+  EXPECT_EQ(seeded.status, 0) << seeded.err;
+  EXPECT_NE(seeded.err.find("seed 7)"), std::string::npos) << seeded.err;
+}
+
 }  // namespace

@@ -98,7 +98,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 }  // namespace
 
-std::vector<CheckResult> check_file(const std::string& path) {
+std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed) {
   std::vector<CheckResult> results;
   std::ifstream in(path);
   std::stringstream buffer;
@@ -160,7 +160,7 @@ std::vector<CheckResult> check_file(const std::string& path) {
         continue;
       }
       if (d.kind != "INPUT") {
-        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load};
+        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load, seed};
         if (d.kind == "BOUNDS") results.push_back(check_bounds(d, context));
         if (d.kind == "EQUIV") results.push_back(check_equiv(d, context));
         if (d.kind == "ASSERT") results.push_back(check_assert(d, context));

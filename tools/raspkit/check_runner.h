@@ -1,6 +1,7 @@
 // tools/raspkit/check_runner.h - Running the directives of .rasp files and collecting verdicts.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,11 @@ struct CheckResult {
 /// Every `.rasp` file under `paths` (files given directly are taken as they are), sorted.
 [[nodiscard]] std::vector<std::string> find_rasp_files(const std::vector<std::string>& paths);
 
-/// Runs the directives of one file.
-[[nodiscard]] std::vector<CheckResult> check_file(const std::string& path);
+/// The seed of the random inputs `# COMPILES` tries when `raspkit check --seed` is not given.
+inline constexpr std::uint32_t kDefaultCheckSeed = 20261122;
+
+/// Runs the directives of one file; `seed` draws the random inputs of `# COMPILES`.
+[[nodiscard]] std::vector<CheckResult> check_file(const std::string& path,
+                                                  std::uint32_t seed = kDefaultCheckSeed);
 
 }  // namespace rasp::cli

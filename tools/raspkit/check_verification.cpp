@@ -261,7 +261,7 @@ CheckResult check_compiles(const Directive& d, const DirectiveContext& c) {
     inputs.insert(inputs.end(), next.begin(), next.end());
     layer = std::move(next);
   }
-  std::mt19937 rng(20261122);
+  std::mt19937 rng(c.seed);
   for (int i = 0; i < 200; ++i) {
     std::vector<ir::Value> x;
     for (int k = 0; k < options->max_len; ++k) x.push_back(vocab[rng() % vocab.size()]);
@@ -273,17 +273,19 @@ CheckResult check_compiles(const Directive& d, const DirectiveContext& c) {
     auto got = compile::run_compiled(*model, input);
     std::string shown = interp::input_to_json(input).dump();
     if (!got) {
-      return make(d, c, Verdict::Fail, fmt::format("compiled model failed on {}: {}", shown, got.error().front().message));
+      return make(d, c, Verdict::Fail, fmt::format("compiled model failed on {}: {} (seed {})", shown,
+                                                   got.error().front().message, c.seed));
     }
     if (!interp::output_matches(interp::output_to_json(*want), *got)) {
       return make(d, c, Verdict::Fail,
-                  fmt::format("compiled model gives {} on {}, the interpreter {}", interp::output_to_json(*got).dump(),
-                              shown, interp::output_to_json(*want).dump()));
+                  fmt::format("compiled model gives {} on {}, the interpreter {} (seed {})",
+                              interp::output_to_json(*got).dump(), shown,
+                              interp::output_to_json(*want).dump(), c.seed));
     }
   }
   return make(d, c, Verdict::Pass,
-              fmt::format("{} layers, {} parameters, agrees on {} inputs", model->layers.size(),
-                          model->parameter_count(), inputs.size()));
+              fmt::format("{} layers, {} parameters, agrees on {} inputs (random ones from seed {})",
+                          model->layers.size(), model->parameter_count(), inputs.size(), c.seed));
 }
 
 }  // namespace rasp::cli

@@ -17,6 +17,8 @@ struct DirectiveContext {
   std::string subject;
   interp::Options semantics;
   front::LoadOptions load;
+  /// Draws the random inputs of `# COMPILES` (`raspkit check --seed`).
+  std::uint32_t seed = kDefaultCheckSeed;
 };
 
 /// `# BOUNDS(rasp|tracr|optimal): layers=L heads=H`: the model's layers and max heads.
@@ -26,7 +28,7 @@ struct DirectiveContext {
 /// `# ASSERT: <boolean expression over the file's names and out> vocab=V max-len=N`.
 [[nodiscard]] CheckResult check_assert(const Directive& d, const DirectiveContext& c);
 /// `# COMPILES: vocab=V max-len=N`: compiles, and the weights agree with the interpreter on
-/// every input of up to 5 tokens and on 200 random inputs of N tokens (seed fixed).
+/// every input of up to 5 tokens and on 200 random inputs of N tokens drawn from `c.seed`.
 [[nodiscard]] CheckResult check_compiles(const Directive& d, const DirectiveContext& c);
 
 }  // namespace rasp::cli

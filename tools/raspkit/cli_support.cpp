@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "lib/interp/io.h"
@@ -52,6 +53,18 @@ bool apply_aggregate(const std::string& text, interp::Options& options) {
     return false;
   }
   return true;
+}
+
+void add_deterministic_option(CLI::App& sub, bool& deterministic) {
+  sub.add_flag("--deterministic", deterministic,
+               "print timings as 0 so that two runs print the same bytes "
+               "(also RASPKIT_DETERMINISTIC=1)");
+}
+
+double elapsed_seconds(std::chrono::steady_clock::time_point start, bool deterministic) {
+  const char* env = std::getenv("RASPKIT_DETERMINISTIC");
+  if (deterministic || (env != nullptr && *env != '\0' && std::string(env) != "0")) return 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // "abc" or a JSON string: one token per character; "[1, 2]": a JSON list; "a,b,c" or

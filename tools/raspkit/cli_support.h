@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,13 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 /// Reads a --vocab: "a,b,c" or "1,2,3" (comma-separated tokens, each read as JSON when it
 /// parses), "abc" (one token per character) or a JSON list. Nothing when unreadable.
 [[nodiscard]] std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text);
+
+/// Adds --deterministic: timings printed as 0, so that two runs print the same bytes.
+void add_deterministic_option(CLI::App& sub, bool& deterministic);
+/// Wall-clock seconds since `start`; 0 when `deterministic` or when the environment sets
+/// RASPKIT_DETERMINISTIC to anything but "" or "0" (docs/reliability.md, Determinism).
+[[nodiscard]] double elapsed_seconds(std::chrono::steady_clock::time_point start,
+                                     bool deterministic);
 
 /// Prints diagnostics to stderr with carets under the source.
 void report(const Diagnostics& diagnostics, const front::Module* module = nullptr);

@@ -26,6 +26,7 @@ struct CheckOptions {
   int jobs = 0;
   int verbose = 0;
   bool quiet = false;
+  std::uint32_t seed = kDefaultCheckSeed;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -37,13 +38,14 @@ bool write_file(const std::string& path, const std::string& text) {
 
 // Files are checked on all cores; results keep the files' sorted order, so every report is
 // the same from run to run.
-std::vector<std::vector<CheckResult>> run_all(const std::vector<std::string>& files, int jobs, bool progress) {
+std::vector<std::vector<CheckResult>> run_all(const std::vector<std::string>& files, int jobs, bool progress,
+                                              std::uint32_t seed) {
   std::vector<std::vector<CheckResult>> per_file(files.size());
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex print;
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      per_file[i] = check_file(files[i]);
+      per_file[i] = check_file(files[i], seed);
       std::size_t finished = ++done;
       if (progress) {
         std::lock_guard<std::mutex> lock(print);
@@ -68,7 +70,7 @@ int check(const CheckOptions& o) {
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool progress = !o.quiet && isatty(STDERR_FILENO);
   std::vector<CheckResult> results;
-  for (auto& rs : run_all(files, jobs, progress)) {
+  for (auto& rs : run_all(files, jobs, progress, o.seed)) {
     for (auto& r : rs) results.push_back(std::move(r));
   }
   int passed = 0, failed = 0, skipped = 0, inconclusive = 0, load_failures = 0;
@@ -123,6 +125,10 @@ void add_check_command(CLI::App& app, Action& action) {
   sub->add_option("-j,--jobs", options->jobs, "files checked at once (default: all cores)");
   sub->add_flag("-v,--verbose", options->verbose, "list passing checks too (twice: skipped ones)");
   sub->add_flag("-q,--quiet", options->quiet, "no summary line, no progress");
+  sub->add_option("--seed", options->seed,
+                  fmt::format("seed of the random inputs # COMPILES tries (default {}; printed "
+                              "in its result)",
+                              kDefaultCheckSeed));
   sub->callback([options, &action] { action = [options] { return check(*options); }; });
 }
 

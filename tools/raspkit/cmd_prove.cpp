@@ -19,9 +19,12 @@ struct ProveOptions {
   std::vector<std::string> vocab;
   int max_len = 6;
   double timeout = 0;
+  double solver_timeout = 0;
+  unsigned rlimit = 0;
   std::string aggregate = "mean";
   interp::Options semantics;
   bool json = false;
+  bool deterministic = false;
 };
 
 int run(ProveOptions& o) {
@@ -49,9 +52,11 @@ int run(ProveOptions& o) {
   for (const auto& s : o.vocab) options.vocabulary.push_back(ir::Value::string(s));
   options.max_len = o.max_len;
   options.timeout_seconds = o.timeout;
+  options.solver_timeout_seconds = o.solver_timeout;
+  options.rlimit = o.rlimit;
   auto start = std::chrono::steady_clock::now();
   auto verdict = check::check_property(module->program, *root, *assertion, options);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = elapsed_seconds(start, o.deterministic);
   if (!verdict) {
     report(verdict.error(), module);
     return kBadInput;
@@ -80,8 +85,15 @@ void add_prove_command(CLI::App& app, Action& action) {
       ->required();
   sub->add_option("--timeout", o->timeout, "seconds for the whole check (0: no limit)")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--solver-timeout", o->solver_timeout,
+                  "seconds for any one Z3 call, within --timeout (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--rlimit", o->rlimit,
+                  "Z3 resource units for any one call (0: no limit); unlike a timeout, the same "
+                  "verdict every run");
   add_semantics_options(*sub, o->semantics, o->aggregate);
   sub->add_flag("--json", o->json, "print one JSON document on stdout");
+  add_deterministic_option(*sub, o->deterministic);
   sub->callback([o, &action] { action = [o] { return run(*o); }; });
 }
 

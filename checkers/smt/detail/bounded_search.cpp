@@ -27,22 +27,29 @@ using Clock = std::chrono::steady_clock;
 
 class Budget {
  public:
-  explicit Budget(double seconds) : d_seconds(seconds), d_start(Clock::now()) {}
+  explicit Budget(double seconds, double per_call = 0)
+      : d_seconds(seconds), d_per_call(per_call), d_start(Clock::now()) {}
   [[nodiscard]] bool limited() const { return d_seconds > 0; }
+  /// Whether solver calls get a timeout: the query's or their own.
+  [[nodiscard]] bool calls_limited() const { return d_seconds > 0 || d_per_call > 0; }
   [[nodiscard]] double left() const {
     return d_seconds - std::chrono::duration<double>(Clock::now() - d_start).count();
   }
   [[nodiscard]] bool expired() const { return limited() && left() <= 0; }
-  /// The solver's timeout in milliseconds for the time left.
+  /// The next solver call's timeout in milliseconds: the time left, capped per call.
   [[nodiscard]] unsigned millis() const {
-    return static_cast<unsigned>(std::max(1.0, std::ceil(left() * 1000)));
+    double seconds = limited() ? left() : d_per_call;
+    if (d_per_call > 0) seconds = std::min(seconds, d_per_call);
+    return static_cast<unsigned>(std::max(1.0, std::ceil(seconds * 1000)));
   }
+  [[nodiscard]] double per_call() const { return d_per_call; }
   [[nodiscard]] std::string timeout_reason(int length) const {
     return fmt::format("timeout after {:.1f} s at length {}", d_seconds, length);
   }
 
  private:
   double d_seconds;
+  double d_per_call;
   Clock::time_point d_start;
 };
 
@@ -78,7 +85,7 @@ bool is_unsupported(const Diagnostics& d) {
 }  // namespace
 
 Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options) {
-  Budget budget(options.timeout_seconds);
+  Budget budget(options.timeout_seconds, options.solver_timeout_seconds);
   Proven proven;
   for (int n = 1; n <= options.max_len; ++n) {
     if (budget.expired()) return Inconclusive{budget.timeout_reason(n), n - 1};
@@ -128,8 +135,9 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
       auto violation = claim.violation(*encoder, roots);
       if (!violation) return tl::unexpected(violation.error());
       z3::solver solver(ctx);
+      if (options.rlimit > 0) solver.set("rlimit", options.rlimit);
       auto check = [&]() {
-        if (budget.limited()) solver.set("timeout", budget.millis());
+        if (budget.calls_limited()) solver.set("timeout", budget.millis());
         return solver.check();
       };
       solver.add(encoder->domain());
@@ -142,8 +150,20 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
       }
       auto unknown = [&]() -> Verdict {
         std::string why = solver.reason_unknown();
-        if (budget.expired() || why == "timeout" || why == "canceled") {
+        if (budget.expired()) return Inconclusive{budget.timeout_reason(n), n - 1};
+        if (why == "timeout" || why == "canceled") {
+          if (budget.per_call() > 0) {  // the query's own budget is not used up
+            return Inconclusive{fmt::format("a solver call timed out after {:g} s at length {}",
+                                            budget.per_call(), n),
+                                n - 1};
+          }
           return Inconclusive{budget.timeout_reason(n), n - 1};
+        }
+        if (options.rlimit > 0 && why.find("resource") != std::string::npos) {
+          return Inconclusive{fmt::format("a solver call used up its resource limit (rlimit {}) "
+                                          "at length {}",
+                                          options.rlimit, n),
+                              n - 1};
         }
         return Inconclusive{fmt::format("Z3 answered unknown at length {}: {}", n, why), n - 1};
       };
