@@ -24,6 +24,10 @@ struct BoundsOptions {
   bool mlp_sublayers = false;
   /// Optimal model only: Z3 time limit for one search, in milliseconds.
   unsigned timeout_ms = 20000;
+  /// Optimal model only: for each node id, a selector proven equal to it (the same matrix
+  /// on every input), whose heads it may share; empty, or a node mapped to itself, means
+  /// only hash-consed selectors share (`raspkit bounds --smt` fills it).
+  std::vector<ir::NodeId> same_selector;
 };
 
 /// Sizes of a program under one cost model, with the evidence behind them.

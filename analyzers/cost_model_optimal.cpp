@@ -90,7 +90,9 @@ Problem build_problem(const ir::Program& program, ir::NodeId root, const BoundsO
     if (pb.mlp) it.parity = attention ? 0 : 1;
     if (pb.mlp && n.kind == ir::NodeKind::SelectorWidth) it.tail = 1;
     if (attention) {
-      std::pair<int, ir::NodeId> k{n.kind == ir::NodeKind::SelectorWidth ? 1 : 0, n.inputs[0]};
+      ir::NodeId selector = n.inputs[0];
+      if (selector < opts.same_selector.size()) selector = opts.same_selector[selector];
+      std::pair<int, ir::NodeId> k{n.kind == ir::NodeKind::SelectorWidth ? 1 : 0, selector};
       auto [pos, fresh] = keys.emplace(k, static_cast<int>(pb.key_cost.size()));
       if (fresh) pb.key_cost.push_back(attention_cost(program, id, opts.bos));
       it.key = pos->second;

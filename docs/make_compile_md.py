@@ -97,7 +97,24 @@ def main():
             "  the width head's BOS weight in the same layer (reverse takes 2 layers, tracr 4).",
             "- Means of numbers compile exactly with complete rational value sets; a categorical",
             "  aggregate that may select two keys is refused with a witness input; sum aggregation is",
-            "  refused (`--aggregate sum` is not a compile option yet).", ""]
+            "  refused (`--aggregate sum` is not a compile option yet).", "",
+            "## Compile hazards, proven by Z3",
+            "",
+            "`raspkit compile` states what its weights assume and proves it for the vocabulary and",
+            "every length up to `--max-len`, with one Z3 encoding of the program per length",
+            "(checkers/smt/hazards.h): every categorical aggregate selects at most one key at every",
+            "query (or, for numbers, only keys holding equal values); no map, select or aggregate",
+            "fails at run time (division by zero, a bad index, an average of non-numbers); every",
+            "selector width stays in the range its MLP decodes. Numerical means need no proof: their",
+            "value sets are complete by construction. When all hold, `--json` reports",
+            "`\"proven_safe_up_to\": N` and a `hazards` list, and stderr says which were proven. The",
+            "first hazard that can happen refuses the program (exit 2, E0401 at the node) with the",
+            "shortest, then least, witness input, confirmed by the interpreter, e.g. an aggregate of",
+            "`select(indices % 5, indices, ==)` at `--max-len 8` with witness \"aaaaab\", past the",
+            "5 tokens exhaustive search reaches. `--timeout S` (default 60) bounds Z3; if it stops",
+            "early, the aggregates' obligations fall back to exhaustive search over inputs of up to 5",
+            "tokens, `proven_safe_up_to` is the length Z3 reached and `smt_stopped` says why.",
+            ""]
     print("\n".join(out))
 
 

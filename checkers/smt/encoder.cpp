@@ -270,8 +270,11 @@ class Encoder::Impl {
     d_faults = z3::expr_vector(d_ctx);
     d_columns.assign(program.size(), std::nullopt);
     d_matrices.assign(program.size(), std::nullopt);
+    d_own_faults.assign(program.size(), std::nullopt);
+    d_upstream_faults.assign(program.size(), std::nullopt);
     const auto& shapes = d_shapes[which];
     for (NodeId id : program.ancestors(d_programs[which].root)) {
+      unsigned before = d_faults.size();
       auto ok = encode_node(program, id, shapes);
       if (!ok) {
         Diagnostics diags = ok.error();
@@ -280,9 +283,20 @@ class Encoder::Impl {
         }
         return tl::unexpected(diags);
       }
+      z3::expr_vector own(d_ctx);
+      for (unsigned i = before; i < d_faults.size(); ++i) own.push_back(d_faults[static_cast<int>(i)]);
+      d_own_faults[id] = z3::mk_or(own).simplify();
+      z3::expr_vector upstream(d_ctx);
+      upstream.push_back(*d_own_faults[id]);
+      for (NodeId in : program.node(id).inputs) upstream.push_back(*d_upstream_faults[in]);
+      d_upstream_faults[id] = z3::mk_or(upstream).simplify();
     }
-    NodeId root = d_programs[which].root;
-    EncodedRoot out{false, {}, {}, z3::mk_or(d_faults).simplify()};
+    return encoded_node(d_programs[which].root, z3::mk_or(d_faults).simplify());
+  }
+
+  /// A node of the program last encoded, at the positions the user sees.
+  EncodedRoot encoded_node(NodeId root, const z3::expr& fault) const {
+    EncodedRoot out{false, {}, {}, fault};
     if (d_matrices[root]) {
       out.is_selector = true;
       for (std::size_t q = d_first; q < d_npos; ++q) {
@@ -1049,6 +1063,8 @@ class Encoder::Impl {
   std::unordered_map<std::string, int> d_string_index;
   std::vector<std::vector<Shape>> d_shapes;
   z3::expr_vector d_faults;
+  std::vector<std::optional<z3::expr>> d_own_faults;
+  std::vector<std::optional<z3::expr>> d_upstream_faults;
   std::vector<std::optional<std::vector<SymValue>>> d_columns;
   std::vector<std::optional<Cells>> d_matrices;
 };
@@ -1068,6 +1084,11 @@ Encoder& Encoder::operator=(Encoder&&) noexcept = default;
 Encoder::~Encoder() = default;
 
 Result<EncodedRoot> Encoder::encode(std::size_t which) { return d_impl->encode(which); }
+std::optional<EncodedNode> Encoder::node(ir::NodeId id) const {
+  const Impl& impl = *d_impl;
+  if (id >= impl.d_upstream_faults.size() || !impl.d_upstream_faults[id]) return std::nullopt;
+  return EncodedNode{impl.encoded_node(id, *impl.d_upstream_faults[id]), *impl.d_own_faults[id]};
+}
 std::size_t Encoder::length() const { return d_impl->d_length; }
 const z3::expr& Encoder::token(std::size_t i) const { return d_impl->d_tokens[i]; }
 z3::expr Encoder::domain() const { return d_impl->domain(); }

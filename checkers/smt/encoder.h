@@ -57,6 +57,14 @@ struct EncodedRoot {
   z3::expr fault;
 };
 
+/// A node of the program last encoded, as its root would be: `root.fault` is true where
+/// the node or any node it depends on fails; `own_fault` where the node itself fails
+/// (division by zero in its expression, averaging non-numbers, ...) given its operands.
+struct EncodedNode {
+  EncodedRoot root;
+  z3::expr own_fault;
+};
+
 /// Encodes programs over inputs of exactly `length` tokens drawn from the vocabulary.
 ///
 /// Token i is the Int symbol `token(i)`, an index into the vocabulary; `domain()` bounds
@@ -71,6 +79,9 @@ class Encoder {
 
   /// Encodes the root of `programs[which]`.
   [[nodiscard]] Result<EncodedRoot> encode(std::size_t which);
+  /// An ancestor of the root last passed to `encode` (itself included); nothing for other
+  /// nodes or before the first `encode`.
+  [[nodiscard]] std::optional<EncodedNode> node(ir::NodeId id) const;
 
   [[nodiscard]] std::size_t length() const;
   [[nodiscard]] const z3::expr& token(std::size_t i) const;

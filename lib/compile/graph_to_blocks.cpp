@@ -163,7 +163,9 @@ class Builder {
         }
         d_plan.obligations.push_back(
             Obligation{node_label(d_program, id), n.range,
-                       fmt::format("the aggregate never can {}", what), search.checked_len});
+                       fmt::format("the aggregate never can {}", what), search.checked_len, id,
+                       numeric ? Obligation::Kind::SelectedValuesEqual
+                               : Obligation::Kind::AtMostOneKey});
       }
     }
     return attention_parts(id, selector, false);

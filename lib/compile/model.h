@@ -75,10 +75,14 @@ struct Decoder {
 /// "this aggregate selects at most one key". Exhaustive search up to `checked_up_to`
 /// tokens found no input violating it.
 struct Obligation {
+  /// What is assumed: at most one key selected, or selected keys holding equal values.
+  enum class Kind : std::uint8_t { AtMostOneKey, SelectedValuesEqual };
   std::string node;
   SourceRange range;
   std::string statement;
   int checked_up_to = 0;
+  ir::NodeId id = 0;
+  Kind kind = Kind::AtMostOneKey;
 };
 
 struct CompileOptions {

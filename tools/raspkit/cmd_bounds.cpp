@@ -12,6 +12,7 @@
 #include "analyzers/cost_model_rasp.h"
 #include "analyzers/cost_model_tracr.h"
 #include "analyzers/size_estimate.h"
+#include "checkers/smt/selector_classes.h"
 #include "lib/compile/value_set.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
@@ -28,6 +29,8 @@ struct BoundsCommand {
   std::string vocab;
   int max_len = 0;
   unsigned timeout_ms = 20000;
+  bool smt = false;
+  double smt_timeout = 60;
 };
 
 std::string join(const std::vector<int>& v) {
@@ -68,6 +71,54 @@ void print_human(const ir::Program& p, const analyze::Bounds& b) {
   }
 }
 
+/// The optimal model again, with heads shared by selectors Z3 proves equal up to --max-len:
+/// {"max_len", "max_heads", "total_heads", "heads_per_layer", "merged": [{"selector",
+/// "line", "into", "into_line"}], "inconclusive": [...], "optimal": bounds}.
+Result<nlohmann::json> smt_shared_heads(const BoundsCommand& cmd, const ir::Program& p,
+                                        ir::NodeId root, analyze::BoundsOptions opts) {
+  check::BoundedOptions bo;
+  std::stringstream in(cmd.vocab);
+  for (std::string word; std::getline(in, word, ',');) bo.vocabulary.push_back(ir::Value::string(word));
+  bo.max_len = cmd.max_len;
+  bo.timeout_seconds = cmd.smt_timeout;
+  auto classes = check::equal_selectors(p, root, bo);
+  if (!classes) return tl::unexpected(classes.error());
+  opts.same_selector = classes->representative;
+  analyze::Bounds b = analyze::optimal_bounds(p, root, opts);
+  auto line = [&](ir::NodeId id) -> nlohmann::json {
+    const SourceRange& r = p.node(id).range;
+    return r.known() ? nlohmann::json(r.line) : nlohmann::json(nullptr);
+  };
+  nlohmann::json merged = nlohmann::json::array();
+  for (const auto& [sel, into] : classes->merged) {
+    merged.push_back({{"selector", analyze::node_label(p, sel)},
+                      {"line", line(sel)},
+                      {"into", analyze::node_label(p, into)},
+                      {"into_line", line(into)},
+                      {"text", located(p, sel) + " = " + located(p, into)}});
+  }
+  return nlohmann::json{{"max_len", cmd.max_len},
+                        {"max_heads", b.max_heads},
+                        {"total_heads", b.total_heads},
+                        {"heads_per_layer", b.heads_per_layer},
+                        {"merged", merged},
+                        {"inconclusive", classes->inconclusive},
+                        {"optimal", analyze::bounds_to_json(p, b)}};
+}
+
+void print_smt(const nlohmann::json& smt) {
+  fmt::print("optimal with heads shared by selectors proven equal up to length {}: at most {} "
+             "head{} per layer (per layer {}; total {})\n",
+             smt["max_len"].get<int>(), smt["max_heads"].get<int>(),
+             smt["max_heads"].get<int>() == 1 ? "" : "s",
+             join(smt["heads_per_layer"].get<std::vector<int>>()), smt["total_heads"].get<int>());
+  for (const auto& m : smt["merged"]) fmt::print("  merged: {}\n", m["text"].get<std::string>());
+  if (smt["merged"].empty()) fmt::print("  no two selectors proven equal\n");
+  for (const auto& why : smt["inconclusive"]) {
+    fmt::print("  not merged (inconclusive): {}\n", why.get<std::string>());
+  }
+}
+
 int run_bounds(const BoundsCommand& cmd) {
   auto loaded = load_or_report(cmd.program);
   if (!loaded) return kBadInput;
@@ -85,6 +136,20 @@ int run_bounds(const BoundsCommand& cmd) {
   }
   std::vector<analyze::FrontierPoint> frontier;
   if (cmd.model == "all") frontier = analyze::pareto_frontier(p, root, opts);
+
+  nlohmann::json smt;
+  if (cmd.smt) {
+    if (cmd.vocab.empty() || cmd.max_len <= 0) {
+      fmt::print(stderr, "raspkit bounds: --smt needs --vocab and --max-len\n");
+      return kUsage;
+    }
+    auto merged = smt_shared_heads(cmd, p, root, opts);
+    if (!merged) {
+      report(merged.error(), &loaded->module);
+      return kBadInput;
+    }
+    smt = std::move(*merged);
+  }
 
   nlohmann::json value_sets, sizes;
   if (!cmd.vocab.empty() || cmd.max_len > 0) {
@@ -116,6 +181,7 @@ int run_bounds(const BoundsCommand& cmd) {
       doc["frontier"] = analyze::frontier_to_json(frontier);
     }
     doc["schema"] = 1;
+    if (!smt.is_null()) doc["smt"] = smt;
     if (!value_sets.is_null()) {
       doc["value_sets"] = value_sets;
       doc["sizes"] = sizes;
@@ -131,6 +197,7 @@ int run_bounds(const BoundsCommand& cmd) {
     }
     fmt::print("\n");
   }
+  if (!smt.is_null()) print_smt(smt);
   if (!sizes.is_null()) {
     fmt::print("estimated residual width {}; MLP hidden per tracr layer {}\n",
                sizes["residual_width"].get<int>(),
@@ -160,6 +227,11 @@ void add_bounds_command(CLI::App& app, Action& action) {
   sub->add_option("--max-len", cmd->max_len, "longest input, with --vocab")
       ->check(CLI::PositiveNumber);
   sub->add_option("--timeout-ms", cmd->timeout_ms, "time limit of one exact head search");
+  sub->add_flag("--smt", cmd->smt,
+                "with --vocab and --max-len: share heads between selectors Z3 proves equal");
+  sub->add_option("--smt-timeout", cmd->smt_timeout,
+                  "seconds for each selector equality proof with --smt (default 60)")
+      ->check(CLI::PositiveNumber);
   sub->callback([cmd, &action] { action = [cmd] { return run_bounds(*cmd); }; });
 }
 

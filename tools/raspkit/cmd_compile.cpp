@@ -11,6 +11,7 @@
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
+#include "tools/raspkit/compile_hazards.h"
 #include "tools/raspkit/exit_codes.h"
 
 namespace rasp::cli {
@@ -25,6 +26,7 @@ struct CompileCommand {
   std::string dtype = "f32";
   std::string schedule = "optimal";
   std::string format = "safetensors";
+  double timeout = 60;
   bool json = false;
 };
 
@@ -55,10 +57,18 @@ int run_compile(const CompileCommand& cmd) {
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
+  const int exhaustive_len = options.witness_len;
+  options.witness_len = 0;  // Z3 discharges the obligations; exhaustive search is its fallback
   auto model = compile::compile(program, loaded->root, options,
                                 bounds ? &bounds->schedule : nullptr);
   if (!model) {
     report(model.error(), &loaded->module);
+    return kBadInput;
+  }
+  options.witness_len = exhaustive_len;
+  auto hazards = discharge_hazards(program, loaded->root, *model, options, cmd.timeout);
+  if (!hazards) {
+    report(hazards.error(), &loaded->module);
     return kBadInput;
   }
   if (!cmd.output.empty() && cmd.format == "transformerlens") {
@@ -78,13 +88,21 @@ int run_compile(const CompileCommand& cmd) {
       return kUsage;
     }
   }
+  print_hazard_check(*hazards, cmd.max_len);
   for (const compile::Obligation& o : model->obligations) {
+    if (o.checked_up_to >= cmd.max_len) continue;  // proven by Z3
     fmt::print(stderr,
                "note: {} assumes that {} (no input of up to {} tokens breaks it; `raspkit prove` "
                "can discharge it)\n",
                o.node, o.statement, o.checked_up_to);
   }
-  if (cmd.json) std::cout << compile::summary_json(*model).dump() << "\n";
+  if (cmd.json) {
+    nlohmann::json doc = compile::summary_json(*model);
+    doc["proven_safe_up_to"] = hazards->proven_safe_up_to;
+    doc["hazards"] = hazards->hazards;
+    if (!hazards->fallback.empty()) doc["smt_stopped"] = hazards->fallback;
+    std::cout << doc.dump() << "\n";
+  }
   return kVerified;
 }
 
@@ -109,6 +127,10 @@ void add_compile_command(CLI::App& app, Action& action) {
   sub->add_option("--schedule", cmd->schedule,
                   "layer assignment: optimal (default, from `raspkit bounds`) or asap")
       ->check(CLI::IsMember({"optimal", "asap"}));
+  sub->add_option("--timeout", cmd->timeout,
+                  "seconds for Z3 to prove the compile hazards (default 60); then exhaustive "
+                  "search over short inputs")
+      ->check(CLI::PositiveNumber);
   sub->add_flag("--json", cmd->json,
                 "print {layers, heads_per_layer, residual_width, mlp_hidden, params, exact_up_to}");
   sub->callback([cmd, &action] { action = [cmd] { return run_compile(*cmd); }; });

@@ -1,0 +1,150 @@
+// tests/tools/compile_hazards_cli_test.cpp - `compile` proves its hazards with Z3; `bounds --smt` shares heads.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+CliRun raspkit(const std::string& args) {
+  static int counter = 0;
+  std::string dir = ::testing::TempDir();
+  std::string out = fmt::format("{}/hz_out_{}_{}", dir, getpid(), counter),
+              err = fmt::format("{}/hz_err_{}_{}", dir, getpid(), counter);
+  ++counter;
+  int raw = std::system(fmt::format("{} {} >{} 2>{}", RASPKIT_BIN, args, out, err).c_str());
+  return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  std::string path = fmt::format("{}/{}_{}", ::testing::TempDir(), getpid(), name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// From 6 tokens on, query 0 selects keys 0 and 5 (indices % 5 wraps): two string values,
+// which no one-hot head can average (the interpreter refuses it too), first at a length
+// beyond the exhaustive search's 5 tokens. (Numbers average exactly as a numerical mean;
+// selected keys with different values are covered in tests/checkers/smt/hazards_test.cpp.)
+const char* kWrapsAtSix =
+    "keys = indices % 5;\n"
+    "picked = aggregate(select(keys, indices, ==), tokens);\n";
+
+TEST(CompileHazardsCliTest, RefusedWithTheShortestZ3Witness) {
+  std::string prog = write_temp("wraps.rasp", kWrapsAtSix);
+  CliRun r = raspkit(fmt::format("compile {} --expr picked --vocab ab --max-len 8 --json", prog));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("wraps.rasp:2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[E0401]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("picked"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("witness input: \"aaaaaa\""), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CompileHazardsCliTest, CompilesWhereTheHazardCannotHappen) {
+  std::string prog = write_temp("wraps5.rasp", kWrapsAtSix);
+  CliRun r = raspkit(fmt::format("compile {} --expr picked --vocab ab --max-len 5 --json", prog));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["proven_safe_up_to"], 5);
+  EXPECT_EQ(doc["exact_up_to"], 5);  // the existing fields stay
+  EXPECT_TRUE(doc.contains("layers"));
+}
+
+TEST(CompileHazardsCliTest, SafeProgramReportsWhatWasProven) {
+  std::string prog = write_temp("rev.rasp",
+                                "opp = length - indices - 1;\n"
+                                "rev = aggregate(select(indices, opp, ==), tokens);\n");
+  CliRun r = raspkit(fmt::format("compile {} --expr rev --vocab abc --max-len 6 --json", prog));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["proven_safe_up_to"], 6);
+  EXPECT_FALSE(doc["hazards"].empty());
+  for (const auto& h : doc["hazards"]) EXPECT_EQ(h["proven_up_to"], 6) << h.dump();
+  EXPECT_NE(r.err.find("proven safe up to 6 tokens"), std::string::npos) << r.err;
+  EXPECT_FALSE(doc.contains("smt_stopped"));
+}
+
+TEST(CompileHazardsCliTest, DivisionByZeroIsRefusedWithTheInterpretersError) {
+  std::string prog = write_temp("div.rasp", "q = 12 / (indices - 3);\n");
+  CliRun r = raspkit(fmt::format("compile {} --expr q --vocab ab --max-len 6 --json", prog));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("div.rasp:1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("witness input: \"aaaa\""), std::string::npos) << r.err;
+}
+
+// Equal selectors written differently share a head under --smt; unequal ones do not.
+TEST(BoundsSmtCliTest, MergesProvenEqualSelectorsOnly) {
+  std::string prog = write_temp(
+      "heads.rasp",
+      "a = aggregate(select(indices, indices, ==), tokens);\n"
+      "b = aggregate(select(indices + 0, indices, ==), tokens);\n"
+      "c = aggregate(select(indices, indices, <), indicator(tokens == \"a\"));\n"
+      "d = aggregate(select(indices, indices, <=), indicator(tokens == \"a\"));\n"
+      "both = a + b;\n"
+      "fracs = c + d;\n");
+  CliRun plain = raspkit(fmt::format("bounds {} --expr both --model optimal --json", prog));
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(nlohmann::json::parse(plain.out)["max_heads"], 2);
+
+  CliRun r = raspkit(fmt::format(
+      "bounds {} --expr both --model optimal --smt --vocab a,b --max-len 5 --json", prog));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["max_heads"], 2);  // the existing field keeps its meaning
+  EXPECT_EQ(doc["smt"]["max_heads"], 1);
+  EXPECT_EQ(doc["smt"]["total_heads"], 1);
+  ASSERT_EQ(doc["smt"]["merged"].size(), 1u);
+  EXPECT_EQ(doc["smt"]["merged"][0]["line"], 2);
+  EXPECT_EQ(doc["smt"]["merged"][0]["into_line"], 1);
+
+  CliRun u = raspkit(fmt::format(
+      "bounds {} --expr fracs --model optimal --smt --vocab a,b --max-len 5 --json", prog));
+  ASSERT_EQ(u.status, 0) << u.err;
+  auto unequal = nlohmann::json::parse(u.out);
+  EXPECT_EQ(unequal["smt"]["max_heads"], 2);
+  EXPECT_TRUE(unequal["smt"]["merged"].empty());
+
+  CliRun human = raspkit(fmt::format(
+      "bounds {} --expr both --model optimal --smt --vocab a,b --max-len 5", prog));
+  EXPECT_NE(human.out.find("merged: "), std::string::npos) << human.out;
+
+  CliRun usage = raspkit(fmt::format("bounds {} --expr both --smt", prog));
+  EXPECT_EQ(usage.status, 1);
+}
+
+TEST(BoundsSmtCliTest, NotLessThanAndGreaterOrEqualShareAHead) {
+  std::string prog = write_temp(
+      "laws.rasp",
+      "x = aggregate(select(indices, indices, >=), indicator(tokens == \"a\"));\n"
+      "y = aggregate(not select(indices, indices, <), indicator(tokens == \"b\"));\n"
+      "s = x + y;\n");
+  CliRun r = raspkit(fmt::format(
+      "bounds {} --expr s --model optimal --smt --vocab a,b --max-len 6 --json", prog));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["max_heads"], 2);
+  EXPECT_EQ(doc["smt"]["max_heads"], 1);
+  EXPECT_EQ(doc["smt"]["merged"].size(), 1u);
+}
+
+}  // namespace
