@@ -44,11 +44,6 @@ class Evaluator {
     if (d_input.empty()) {
       return fail(code::kInput, "the input must have at least one token");
     }
-    if (n > 0 && n > d_options.max_matrix_cells / n) {
-      return fail(code::kLimit,
-                  fmt::format("input of length {} needs {} selector cells, over the limit of {}",
-                              d_input.size(), n * n, d_options.max_matrix_cells));
-    }
     std::vector<char> needed(d_program.size(), 0);
     for (NodeId r : roots) {
       for (NodeId a : d_program.ancestors(r)) needed[a] = 1;
@@ -73,6 +68,21 @@ class Evaluator {
     std::string what = node.name.empty() ? std::string(ir::node_kind_name(node.kind)) : node.name;
     d.notes.push_back(fmt::format("in {} on input {}", what, describe_input(d_input)));
     return tl::unexpected(Diagnostics{std::move(d)});
+  }
+
+  // Every matrix stays in the trace, one byte a cell: refuse the selector that would take
+  // the total over the limit before allocating it (issue 7, memory for selector matrices).
+  Status reserve_matrix(NodeId id) {
+    std::size_t cells = d_n * d_n;
+    if (d_n > 0 && (d_n > d_options.max_matrix_cells / d_n ||
+                    cells > d_options.max_matrix_cells - d_matrix_cells)) {
+      return fault(id, code::kLimit,
+                   fmt::format("input of length {} needs {} selector cells for this selector and "
+                               "{} for earlier ones, over the limit of {}",
+                               d_input.size(), cells, d_matrix_cells, d_options.max_matrix_cells));
+    }
+    d_matrix_cells += cells;
+    return {};
   }
 
   const Column& col(NodeId id) const { return *d_trace.d_columns[id]; }
@@ -109,10 +119,12 @@ class Evaluator {
       case NodeKind::Map:
         return eval_map(id, node);
       case NodeKind::Select:
+        if (auto ok = reserve_matrix(id); !ok) return ok;
         return eval_select(id, node);
       case NodeKind::SelectorAnd:
       case NodeKind::SelectorOr:
       case NodeKind::SelectorNot:
+        if (auto ok = reserve_matrix(id); !ok) return ok;
         eval_composite(id, node);
         return {};
       case NodeKind::Aggregate:
@@ -358,6 +370,7 @@ class Evaluator {
   std::span<const Value> d_input;
   const Options& d_options;
   std::size_t d_n = 0;
+  std::size_t d_matrix_cells = 0;
   Trace d_trace;
 };
 

@@ -24,7 +24,8 @@ struct Options {
   bool bos = false;
   /// A query at i selects no key after i.
   bool causal = false;
-  /// Refuse (E0212) inputs whose selector matrices would exceed this many cells each.
+  /// Refuse (E0212, located at the selector) an evaluation whose selector matrices would
+  /// together exceed this many cells (one byte each; every matrix stays in the trace).
   std::size_t max_matrix_cells = std::size_t{1} << 32;
 };
 

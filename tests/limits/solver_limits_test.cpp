@@ -1,0 +1,96 @@
+// tests/limits/solver_limits_test.cpp - Z3's limits end in an Inconclusive verdict that says which.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "checkers/smt/equivalence.h"
+#include "lib/front/front.h"
+
+namespace rasp {
+namespace {
+
+// Two ways to reverse (equivalent): proving them takes Z3 real work at every length.
+struct Pair {
+  front::Module a;
+  front::Module b;
+};
+
+Pair reverse_pair() {
+  auto a = front::load_source("rev = aggregate(select(indices, length - indices - 1, ==), tokens);",
+                              "a.rasp");
+  auto b = front::load_source(
+      "after = selector_width(select(indices, indices, >));\n"
+      "rev = aggregate(select(indices, after, ==), tokens);\n",
+      "b.rasp");
+  EXPECT_TRUE(a.has_value() && b.has_value());
+  return Pair{std::move(*a), std::move(*b)};
+}
+
+check::BoundedOptions z3_only(int max_len) {
+  check::BoundedOptions o;
+  o.vocabulary = {ir::Value::string("a"), ir::Value::string("b"), ir::Value::string("c")};
+  o.max_len = max_len;
+  o.enumerate_up_to = 0;  // every length goes to Z3
+  return o;
+}
+
+Result<check::Verdict> prove(Pair& p, const check::BoundedOptions& o) {
+  return check::check_equivalence({&p.a.program, *p.a.last_assigned},
+                                  {&p.b.program, *p.b.last_assigned}, o);
+}
+
+TEST(SolverLimitsTest, WithoutLimitsThePairIsProven) {
+  Pair p = reverse_pair();
+  auto v = prove(p, z3_only(5));
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Proven>(*v));
+  EXPECT_EQ(std::get<check::Proven>(*v).proven_up_to, 5);
+}
+
+TEST(SolverLimitsTest, ResourceLimitIsInconclusiveAndSaysSo) {
+  Pair p = reverse_pair();
+  auto o = z3_only(8);
+  o.rlimit = 1;
+  auto v = prove(p, o);
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Inconclusive>(*v));
+  const auto& why = std::get<check::Inconclusive>(*v);
+  EXPECT_NE(why.reason.find("rlimit 1"), std::string::npos) << why.reason;
+  EXPECT_EQ(why.proven_up_to, 0) << why.reason;
+  // The same limit gives the same verdict every run (what a timeout cannot promise).
+  auto again = prove(p, o);
+  ASSERT_TRUE(again.has_value() && std::holds_alternative<check::Inconclusive>(*again));
+  EXPECT_EQ(std::get<check::Inconclusive>(*again).reason, why.reason);
+}
+
+TEST(SolverLimitsTest, QueryTimeoutStopsTheWholeSearch) {
+  Pair p = reverse_pair();
+  auto o = z3_only(30);  // far more than 0.2 s of work
+  o.timeout_seconds = 0.2;
+  auto start = std::chrono::steady_clock::now();
+  auto v = prove(p, o);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Inconclusive>(*v));
+  const auto& why = std::get<check::Inconclusive>(*v);
+  EXPECT_NE(why.reason.find("timeout after 0.2 s at length"), std::string::npos) << why.reason;
+  EXPECT_LT(why.proven_up_to, 30);
+  // Encoding one length is not interrupted, so allow it some seconds past the budget.
+  EXPECT_LT(seconds, 30.0);
+}
+
+TEST(SolverLimitsTest, PerCallTimeoutIsInconclusiveAndSaysSo) {
+  Pair p = reverse_pair();
+  auto o = z3_only(30);
+  o.solver_timeout_seconds = 0.001;
+  auto v = prove(p, o);
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Inconclusive>(*v));
+  const auto& why = std::get<check::Inconclusive>(*v);
+  EXPECT_NE(why.reason.find("a solver call timed out after 0.001 s at length"), std::string::npos)
+      << why.reason;
+}
+
+}  // namespace
+}  // namespace rasp
