@@ -10,8 +10,11 @@ namespace rasp::compile {
 
 namespace {
 
+// Records the residual after the embedding and after each attention and MLP sublayer in
+// `stages` when given.
 template <typename Scalar>
-Eigen::MatrixXd run_layers(const Model& model, const std::vector<int>& rows) {
+Eigen::MatrixXd run_layers(const Model& model, const std::vector<int>& rows,
+                           std::vector<Eigen::MatrixXd>* stages = nullptr) {
   using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   auto n = static_cast<Eigen::Index>(rows.size());
   Mat x(n, model.d_model());
@@ -20,6 +23,10 @@ Eigen::MatrixXd run_layers(const Model& model, const std::vector<int>& rows) {
                 model.position_embedding.row(p))
                    .template cast<Scalar>();
   }
+  auto record = [&] {
+    if (stages) stages->push_back(x.template cast<double>());
+  };
+  record();
   for (const Layer& layer : model.layers) {
     Mat delta = Mat::Zero(n, model.d_model());
     for (const AttentionHead& h : layer.heads) {
@@ -33,9 +40,11 @@ Eigen::MatrixXd run_layers(const Model& model, const std::vector<int>& rows) {
       delta += logits * (x * h.w_v.cast<Scalar>()) * h.w_o.cast<Scalar>();
     }
     x += delta;
+    record();
     if (layer.mlp.w_in.cols() > 0) {
       x += (x * layer.mlp.w_in.cast<Scalar>()).cwiseMax(Scalar(0)) * layer.mlp.w_out.cast<Scalar>();
     }
+    record();
   }
   return x.template cast<double>();
 }
@@ -48,8 +57,9 @@ double apply(const Readout& r, const Eigen::MatrixXd& residual, Eigen::Index p) 
 
 }  // namespace
 
-Result<Eigen::MatrixXd> forward(const Model& model, std::span<const ir::Value> input,
-                                Precision precision) {
+namespace {
+
+Result<std::vector<int>> token_rows(const Model& model, std::span<const ir::Value> input) {
   if (input.empty()) return fail(code::kInput, "the input must have at least one token");
   if (static_cast<int>(input.size()) > model.max_len) {
     return fail(code::kInput, fmt::format("the input has {} tokens, more than the model's "
@@ -69,8 +79,31 @@ Result<Eigen::MatrixXd> forward(const Model& model, std::span<const ir::Value> i
     }
     rows.push_back(1 + static_cast<int>(it - model.vocab.begin()));
   }
-  return precision == Precision::Float64 ? run_layers<double>(model, rows)
-                                         : run_layers<float>(model, rows);
+  return rows;
+}
+
+}  // namespace
+
+Result<Eigen::MatrixXd> forward(const Model& model, std::span<const ir::Value> input,
+                                Precision precision) {
+  auto rows = token_rows(model, input);
+  if (!rows) return tl::unexpected(rows.error());
+  return precision == Precision::Float64 ? run_layers<double>(model, *rows)
+                                         : run_layers<float>(model, *rows);
+}
+
+Result<std::vector<Eigen::MatrixXd>> forward_stages(const Model& model,
+                                                    std::span<const ir::Value> input,
+                                                    Precision precision) {
+  auto rows = token_rows(model, input);
+  if (!rows) return tl::unexpected(rows.error());
+  std::vector<Eigen::MatrixXd> stages;
+  if (precision == Precision::Float64) {
+    (void)run_layers<double>(model, *rows, &stages);
+  } else {
+    (void)run_layers<float>(model, *rows, &stages);
+  }
+  return stages;
 }
 
 interp::Output decode(const Model& model, const Eigen::MatrixXd& residual) {

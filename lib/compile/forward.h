@@ -18,6 +18,13 @@ enum class Precision { Float64, Float32 };
                                               std::span<const ir::Value> input,
                                               Precision precision = Precision::Float64);
 
+/// The residual stream after every stage: the embedding (index 0), then for layer l (from 0)
+/// its attention (index 2l+1) and its MLP (index 2l+2, equal to the previous one when the
+/// layer has no MLP). The last entry is what `forward` returns. Fails as `forward` does.
+[[nodiscard]] Result<std::vector<Eigen::MatrixXd>> forward_stages(
+    const Model& model, std::span<const ir::Value> input,
+    Precision precision = Precision::Float64);
+
 /// The value of the output s-op at every non-BOS position of a residual stream.
 [[nodiscard]] interp::Output decode(const Model& model, const Eigen::MatrixXd& residual);
 

@@ -1,0 +1,176 @@
+// tests/tools/cex_test.cpp - `raspkit cex`: exit codes, JSON, the layer it blames and the regress file.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+std::string temp_path(const std::string& name) {
+  // ctest runs each test in its own process, in parallel: keep their files apart.
+  return fmt::format("{}/cex_{}_{}", ::testing::TempDir(), getpid(), name);
+}
+
+CliRun raspkit(const std::string& args) {
+  static int counter = 0;
+  std::string out = temp_path(fmt::format("out_{}", counter)),
+              err = temp_path(fmt::format("err_{}", counter));
+  ++counter;
+  std::string cmd = fmt::format("{} {} >{} 2>{}", RASPKIT_BIN, args, out, err);
+  int raw = std::system(cmd.c_str());
+  return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  std::string path = temp_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// reverse: layer 0 computes length (attention) and the opposite index (MLP), layer 1
+// copies the token from there (attention).
+const char* kReverse =
+    "opp = length - indices - 1;\n"
+    "flip = select(indices, opp, ==);\n"
+    "reverse = aggregate(flip, tokens);\n";
+
+/// Multiplies every entry of one tensor of a safetensors file by `factor`, in place.
+void scale_tensor(const std::string& path, const std::string& name, double factor) {
+  std::string bytes = slurp(path);
+  std::uint64_t header_len = 0;
+  std::memcpy(&header_len, bytes.data(), 8);  // little-endian hosts only, like the CI
+  auto header = nlohmann::json::parse(bytes.substr(8, header_len));
+  ASSERT_TRUE(header.contains(name)) << header.dump();
+  const auto& t = header[name];
+  std::size_t begin = 8 + header_len + t["data_offsets"][0].get<std::size_t>();
+  std::size_t end = 8 + header_len + t["data_offsets"][1].get<std::size_t>();
+  ASSERT_EQ(t["dtype"], "F32");
+  for (std::size_t p = begin; p < end; p += 4) {
+    float v;
+    std::memcpy(&v, bytes.data() + p, 4);
+    v = static_cast<float>(v * factor);
+    std::memcpy(bytes.data() + p, &v, 4);
+  }
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+struct Compiled {
+  std::string program;
+  std::string model;
+};
+
+Compiled compile_reverse(const std::string& tag) {
+  Compiled c{write_temp(tag + ".rasp", kReverse), temp_path(tag + ".safetensors")};
+  CliRun r = raspkit(fmt::format("compile {} --expr reverse --vocab a,b,c --max-len 5 -o {}",
+                                 c.program, c.model));
+  EXPECT_EQ(r.status, 0) << r.err;
+  return c;
+}
+
+TEST(CexTest, CorrectCompilationHasNoCounterexample) {
+  Compiled c = compile_reverse("good");
+  for (const std::string& model : {std::string(), " --model " + c.model}) {
+    CliRun r = raspkit(fmt::format("cex {} --expr reverse --vocab a,b,c --max-len 5 --json{}",
+                                   c.program, model));
+    EXPECT_EQ(r.status, 0) << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["verdict"], "none");
+    EXPECT_EQ(doc["proven_up_to"], 5);  // 3 + 9 + ... + 243 inputs: all enumerated
+    EXPECT_EQ(doc["method"], "exhaustive");
+    EXPECT_FALSE(doc.contains("input"));
+  }
+}
+
+TEST(CexTest, BrokenAttentionIsFoundAndBlamed) {
+  Compiled c = compile_reverse("bad_head");
+  // Flip the sign of the head that copies the token (layer 1).
+  scale_tensor(c.model, "layers.1.heads.0.w_o", -1.0);
+  std::string regress = temp_path("reverse_regress.rasp");
+  CliRun r = raspkit(fmt::format(
+      "cex {} --expr reverse --vocab a,b,c --max-len 5 --model {} --json -o {}", c.program,
+      c.model, regress));
+  ASSERT_EQ(r.status, 10) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["verdict"], "counterexample");
+  EXPECT_EQ(doc["method"], "exhaustive");
+  EXPECT_EQ(doc["input"], "a");  // the least input: every input goes wrong
+  EXPECT_EQ(doc["output_interpreter"], nlohmann::json({"a"}));
+  EXPECT_NE(doc["output_compiled"], doc["output_interpreter"]);
+  EXPECT_EQ(doc["first_divergence"]["layer"], 1);
+  EXPECT_EQ(doc["first_divergence"]["sublayer"], "attention");
+  EXPECT_EQ(doc["first_divergence"]["sop"], "reverse");
+  EXPECT_EQ(doc["first_divergence"]["position"], 0);
+  EXPECT_EQ(doc["regress_file"], regress);
+  // The regress file is a corpus file that the interpreter (and a fresh compile) pass.
+  std::string text = slurp(regress);
+  EXPECT_NE(text.find("# EXPR: reverse\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# INPUT: \"a\" -> [\"a\"]\n"), std::string::npos) << text;
+  CliRun check = raspkit(fmt::format("check {}", regress));
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+}
+
+TEST(CexTest, BrokenMlpIsBlamedOnItsLayer) {
+  Compiled c = compile_reverse("bad_mlp");
+  // Scale the MLP that computes opp (layer 0): the index it writes stops being one-hot.
+  scale_tensor(c.model, "layers.0.mlp.w_out", 0.3);
+  CliRun r = raspkit(fmt::format("cex {} --expr reverse --vocab a,b,c --max-len 5 --model {} --json",
+                                 c.program, c.model));
+  ASSERT_EQ(r.status, 10) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["first_divergence"]["layer"], 0);
+  EXPECT_EQ(doc["first_divergence"]["sublayer"], "mlp");
+  EXPECT_EQ(doc["first_divergence"]["sop"], "opp");
+  EXPECT_FALSE(doc.contains("regress_file"));
+}
+
+TEST(CexTest, RandomSearchShrinksAndIsDeterministic) {
+  Compiled c = compile_reverse("bad_random");
+  scale_tensor(c.model, "layers.1.heads.0.w_o", -1.0);
+  // No exhaustive search: random inputs only, shrunk to the shortest failing one.
+  std::string args = fmt::format(
+      "cex {} --expr reverse --vocab a,b,c --max-len 5 --model {} --json --exhaustive 0 "
+      "--seed 7",
+      c.program, c.model);
+  CliRun a = raspkit(args), b = raspkit(args);
+  ASSERT_EQ(a.status, 10) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.err, b.err);
+  auto doc = nlohmann::json::parse(a.out);
+  EXPECT_EQ(doc["method"], "random");
+  EXPECT_EQ(doc["seed"], 7);
+  EXPECT_EQ(doc["input"], "a");
+  EXPECT_NE(a.err.find("seed 7"), std::string::npos) << a.err;
+}
+
+TEST(CexTest, RejectsBadProgramsAndMismatchedModels) {
+  Compiled c = compile_reverse("mismatch");
+  CliRun other = raspkit(fmt::format("cex {} --expr reverse --vocab a,b,c --max-len 4 --model {}",
+                                     c.program, c.model));
+  EXPECT_EQ(other.status, 2) << other.err;
+  std::string bad = write_temp("bad.rasp", "x = aggregate(select(indices, indices, ==);\n");
+  EXPECT_EQ(raspkit(fmt::format("cex {} --expr x --vocab a,b --max-len 3", bad)).status, 2);
+  EXPECT_EQ(raspkit(fmt::format("cex {} --expr reverse --max-len 3", c.program)).status, 1);
+}
+
+}  // namespace
