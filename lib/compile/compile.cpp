@@ -1,5 +1,10 @@
 // lib/compile/compile.cpp - The compiler's driver: blocks, layers, layout, weights.
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "lib/compile/detail/plan.h"
+#include "lib/compile/witness.h"
 
 namespace rasp::compile {
 
@@ -13,10 +18,53 @@ std::size_t Model::parameter_count() const {
   return n;
 }
 
+namespace {
+
+// Under sum aggregation an aggregate selecting w >= 2 keys is w times their mean: a product
+// of two attention outputs (the mean and the weight 1/(w+1) a head leaves on BOS), which
+// one MLP discretising one numerical operand cannot form exactly. Where at most one key is
+// selected, sum and mean agree and the mean's construction is exact.
+Result<void> sums_select_at_most_one(const ir::Program& program, ir::NodeId root,
+                                     const CompileOptions& options) {
+  for (ir::NodeId id : program.ancestors(root)) {
+    const ir::Node& n = program.node(id);
+    if (n.kind != ir::NodeKind::Aggregate) continue;
+    if (selects_at_most_one(program, n.inputs[0], options.max_len)) continue;
+    auto search = find_multi_select_witness(program, id, options.vocab,
+                                            std::min(options.witness_len, options.max_len),
+                                            options.witness_budget, false);
+    std::string what = fmt::format(
+        "cannot compile {} exactly under sum aggregation: it {} two or more keys, and a sum "
+        "of several keys is their width times their mean, a product of two attention "
+        "outputs that the compiler does not build (it compiles sums only where at most one "
+        "key is selected)",
+        detail::node_label(program, id),
+        search.witness ? "can select" : "is not proven to select fewer than");
+    std::vector<std::string> notes;
+    if (search.witness) {
+      notes.push_back(fmt::format("witness input: {}", interp::describe_input(*search.witness)));
+    } else {
+      notes.push_back(fmt::format("no input of up to {} tokens selects two keys; use mean "
+                                  "aggregation or make the selector provably select one key",
+                                  search.checked_len));
+    }
+    return tl::unexpected(Diagnostics{
+        Diagnostic{Severity::Error, code::kUnsupported, std::move(what), n.range, std::move(notes)}});
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Model> compile(const ir::Program& program, ir::NodeId root, const CompileOptions& options,
                       const ir::Schedule* schedule) {
   if (options.vocab.empty()) return fail(code::kInput, "the vocabulary is empty");
   if (options.max_len < 1) return fail(code::kInput, "the maximum length must be at least 1");
+  if (options.aggregation == interp::Aggregation::Sum) {
+    if (auto ok = sums_select_at_most_one(program, root, options); !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
   auto lowered = detail::composite_to_tuples(program, root, options);
   if (!lowered) return tl::unexpected(lowered.error());
   std::optional<ir::Schedule> moved;

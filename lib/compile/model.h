@@ -97,6 +97,9 @@ struct CompileOptions {
   /// (stopping after `witness_budget` inputs).
   int witness_len = 5;
   std::size_t witness_budget = 200000;
+  /// What an aggregate that selects several keys computes (RASPy's sum or the mean). Under
+  /// sum, only aggregates that select at most one key compile (there sum and mean agree).
+  interp::Aggregation aggregation = interp::Aggregation::Mean;
 };
 
 struct Model {
@@ -127,9 +130,9 @@ struct Model {
 ///
 /// Refuses (E0401, naming the node and its line) what it cannot compile exactly, with a
 /// witness input in the notes when one exists: a categorical aggregate that selects two
-/// keys, a map of two numerical s-ops, a numerical s-op as a selector operand, a composite
-/// selector that is not a conjunction over several key or query s-ops, sum aggregation;
-/// E0212 for a value set over the limit.
+/// keys, a map of two numerical s-ops, under sum aggregation an aggregate that selects two
+/// keys; E0212 for a value set (or the value combinations a composite selector tests
+/// together) over the limit.
 [[nodiscard]] Result<Model> compile(const ir::Program& program, ir::NodeId root,
                                     const CompileOptions& options,
                                     const ir::Schedule* schedule = nullptr);

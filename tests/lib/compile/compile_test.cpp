@@ -273,6 +273,62 @@ TEST(CompileTest, CompositeSelectorOverTooManyCombinationsIsRefused) {
       << model.error().front().message;
 }
 
+TEST(CompileTest, SumAggregationSelectingOneKeyCompilesAndMatchesSumSemantics) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  // The next position's token (default 0 at the end): one key at most, so sum = mean.
+  auto next = b.map({i}, bin(BinaryOp::Add, x(0), c(1)), "next");
+  auto agg = b.aggregate(b.select(i, next, BinaryOp::Eq), t, Value::integer(0), "shifted");
+  std::vector<Value> vocab{Value::integer(1), Value::integer(5)};
+  CompileOptions o;
+  o.vocab = vocab;
+  o.max_len = 8;
+  o.aggregation = interp::Aggregation::Sum;
+  auto model = compile(b.p, agg, o);
+  ASSERT_TRUE(model) << model.error().front().message;
+  interp::Options sum;
+  sum.aggregation = interp::Aggregation::Sum;
+  std::size_t compared = 0;
+  for (int len = 1; len <= 8; ++len) {
+    for (int bits = 0; bits < (1 << len); ++bits) {
+      std::vector<Value> input;
+      for (int k = 0; k < len; ++k) input.push_back(vocab[(bits >> k) & 1]);
+      auto want = interp::evaluate(b.p, agg, input, sum);
+      ASSERT_TRUE(want);
+      auto got = run_compiled(*model, input);
+      ASSERT_TRUE(got);
+      EXPECT_TRUE(interp::output_matches(interp::output_to_json(*want), *got))
+          << interp::describe_input(input);
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 510u);
+}
+
+TEST(CompileTest, SumAggregationOverSeveralKeysIsRefusedWithAWitness) {
+  Builder b;
+  auto t = b.tokens(ir::TokenType::Int);
+  auto i = b.indices();
+  auto prefix_sum = b.aggregate(b.select(i, i, BinaryOp::Le), t, Value::integer(0), "prefix_sum",
+                                ir::Encoding::Numerical);
+  CompileOptions o;
+  o.vocab = {Value::integer(0), Value::integer(1)};
+  o.max_len = 8;
+  o.aggregation = interp::Aggregation::Sum;
+  auto model = compile(b.p, prefix_sum, o);
+  ASSERT_FALSE(model);
+  const Diagnostic& d = model.error().front();
+  EXPECT_EQ(d.code, code::kUnsupported);
+  EXPECT_NE(d.message.find("prefix_sum"), std::string::npos);
+  EXPECT_NE(d.message.find("under sum aggregation"), std::string::npos);
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0], "witness input: [0, 0]");
+  // The same program under mean aggregation compiles.
+  o.aggregation = interp::Aggregation::Mean;
+  EXPECT_TRUE(compile(b.p, prefix_sum, o));
+}
+
 TEST(CompileTest, ValueSetOverTheLimitIsRefused) {
   Builder b;
   auto t = b.tokens(ir::TokenType::Int);
