@@ -83,7 +83,19 @@ Result<Model> compile(const ir::Program& program, ir::NodeId root, const Compile
     return tl::unexpected(ok.error());
   }
   detail::Layout layout = detail::make_layout(*plan);
-  return detail::blocks_to_weights(*plan, layout, options);
+  auto model = detail::blocks_to_weights(*plan, layout, options);
+  if (model) {
+    // Obligations were stated on the lowered copy: name the caller's nodes.
+    for (Obligation& o : model->obligations) {
+      for (ir::NodeId old : program.ancestors(root)) {
+        if (old < lowered->old_to_new.size() && lowered->old_to_new[old] == o.id) {
+          o.id = old;
+          break;
+        }
+      }
+    }
+  }
+  return model;
 }
 
 }  // namespace rasp::compile

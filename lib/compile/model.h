@@ -81,7 +81,7 @@ struct Obligation {
   SourceRange range;
   std::string statement;
   int checked_up_to = 0;
-  ir::NodeId id = 0;
+  ir::NodeId id = 0;  ///< the node in the program given to compile()
   Kind kind = Kind::AtMostOneKey;
 };
 

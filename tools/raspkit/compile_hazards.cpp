@@ -138,8 +138,10 @@ void print_hazard_check(const HazardCheck& check, int max_len) {
   }
   for (const std::string& p : check.proven) fmt::print(stderr, "  proven: {}\n", p);
   if (check.trivially_proven > 0) {
-    fmt::print(stderr, "  and {} run-time hazard{} that cannot happen by construction\n",
-               check.trivially_proven, check.trivially_proven == 1 ? "" : "s");
+    fmt::print(stderr, "  and {} hazard{} that {}\n", check.trivially_proven,
+               check.trivially_proven == 1 ? "" : "s",
+               check.fallback.empty() ? "cannot happen by construction"
+                                      : "needed no solver call up to that length");
   }
 }
 
