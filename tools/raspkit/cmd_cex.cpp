@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "analyzers/cost_model_optimal.h"
+#include "checkers/smt/hazards.h"
 #include "lib/compile/export.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/import.h"
@@ -288,19 +289,67 @@ int run_cex(const CexCommand& cmd) {
   std::string method;
   bool timed_out = false;
 
-  // 1. Hazards by SMT: not available in this build; the compiler's own obligations are
-  //    listed so the searches below are read with them in mind.
+  // 1. Hazards by SMT: the compiler's unproven assumptions (and selector widths in range),
+  //    each proven for every length up to N or refuted with the least input; a witness on
+  //    which the weights go wrong is the counterexample.
   nlohmann::json hazards = nlohmann::json::array();
-  for (const compile::Obligation& o : model.obligations) {
-    hazards.push_back({{"node", o.node}, {"line", o.range.line}, {"statement", o.statement},
-                       {"status", "not checked by SMT"}});
+  {
+    std::vector<check::Hazard> wanted;
+    for (const compile::Obligation& o : model.obligations) {
+      wanted.push_back({o.id, o.kind == compile::Obligation::Kind::AtMostOneKey
+                                  ? check::HazardKind::AtMostOneKey
+                                  : check::HazardKind::SelectedValuesEqual});
+    }
+    for (const check::Hazard& h : check::runtime_hazards(program, loaded->root)) {
+      if (h.kind == check::HazardKind::WidthInRange) wanted.push_back(h);
+    }
+    check::BoundedOptions bo;
+    bo.vocabulary = *vocab;
+    bo.max_len = cmd.max_len;
+    bo.timeout_seconds = cmd.timeout > 0 ? cmd.timeout : 60;
+    auto checked = wanted.empty() ? Result<check::HazardReport>(check::HazardReport{})
+                                 : check::check_hazards(program, loaded->root, wanted, bo);
+    if (!checked) {
+      report(checked.error(), &loaded->module);
+      return kBadInput;
+    }
+    int refuted = 0;
+    bool outside = false;  // a witness the interpreter itself rejects (a run-time error)
+    for (const check::HazardOutcome& o : checked->outcomes) {
+      nlohmann::json h{{"node", analyze::node_label(program, o.hazard.node)},
+                       {"line", program.node(o.hazard.node).range.line},
+                       {"statement", check::hazard_statement(o.hazard.kind)},
+                       {"proven_up_to", o.proven_up_to}};
+      if (o.witness) {
+        ++refuted;
+        h["witness"] = interp::input_to_json(*o.witness);
+        Comparison c = search.compare(*o.witness);
+        outside = outside || !c.in_domain;
+        if (!found && c.differ) {
+          found = *o.witness;
+          method = "smt-hazard";
+        }
+      }
+      hazards.push_back(std::move(h));
+    }
+    if (wanted.empty()) {
+      coverage.push_back("hazards: none to prove (no unproven compiler assumption or width hazard)");
+    } else if (refuted > 0) {
+      coverage.push_back(fmt::format(
+          "hazards: {} of {} can happen (SMT witness of length {}){}", refuted, wanted.size(),
+          checked->proven_up_to + 1,
+          found     ? ""
+          : outside ? "; the interpreter rejects the witness (run-time error), so it is no "
+                      "counterexample"
+                    : "; the weights agree with the interpreter on the witness"));
+    } else if (!checked->inconclusive.empty()) {
+      coverage.push_back(fmt::format("hazards: {} proven by SMT up to length {}, then: {}",
+                                     wanted.size(), checked->proven_up_to, checked->inconclusive));
+    } else {
+      coverage.push_back(fmt::format("hazards: {} proven by SMT up to length {}", wanted.size(),
+                                     checked->proven_up_to));
+    }
   }
-  coverage.push_back(
-      model.obligations.empty()
-          ? "hazards: the compiler recorded no unproven assumption"
-          : fmt::format("hazards: {} unproven compiler assumption(s), not checked by SMT (no "
-                        "hazard encoder in checkers/smt yet); the searches below cover them",
-                        model.obligations.size()));
 
   // 2. Every input of the shortest lengths, within the budget.
   int exhaustive_up_to = 0;
