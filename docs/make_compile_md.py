@@ -111,7 +111,7 @@ def main():
             "first hazard that can happen refuses the program (exit 2, E0401 at the node) with the",
             "shortest, then least, witness input, confirmed by the interpreter, e.g. an aggregate of",
             "`select(indices % 5, indices, ==)` at `--max-len 8` with witness \"aaaaab\", past the",
-            "5 tokens exhaustive search reaches. `--timeout S` (default 60) bounds Z3; if it stops",
+            "5 tokens exhaustive search reaches. `--timeout S` (default 20) bounds Z3; if it stops",
             "early, the aggregates' obligations fall back to exhaustive search over inputs of up to 5",
             "tokens, `proven_safe_up_to` is the length Z3 reached and `smt_stopped` says why.",
             "",

@@ -26,7 +26,7 @@ struct CompileCommand {
   std::string dtype = "f32";
   std::string schedule = "optimal";
   std::string format = "safetensors";
-  double timeout = 60;
+  double timeout = 20;
   bool json = false;
 };
 
@@ -128,7 +128,7 @@ void add_compile_command(CLI::App& app, Action& action) {
                   "layer assignment: optimal (default, from `raspkit bounds`) or asap")
       ->check(CLI::IsMember({"optimal", "asap"}));
   sub->add_option("--timeout", cmd->timeout,
-                  "seconds for Z3 to prove the compile hazards (default 60); then exhaustive "
+                  "seconds for Z3 to prove the compile hazards (default 20); then exhaustive "
                   "search over short inputs")
       ->check(CLI::PositiveNumber);
   sub->add_flag("--json", cmd->json,
