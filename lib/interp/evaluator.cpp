@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <unordered_map>
+
+#include "lib/interp/detail/column_facts.h"
+#include "lib/interp/detail/int_columns.h"
 
 namespace rasp::interp {
 
@@ -33,6 +37,22 @@ std::string describe_input(std::span<const Value> input) {
   return s + "]";
 }
 
+namespace {
+
+// Selected keys in a row of 0/1 bytes: each 8-byte word holds one set bit per selected key.
+std::size_t row_count(const std::uint8_t* row, std::size_t n) {
+  std::size_t count = 0, k = 0;
+  for (; k + 8 <= n; k += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, row + k, 8);
+    count += static_cast<std::size_t>(__builtin_popcountll(word));
+  }
+  for (; k < n; ++k) count += row[k];
+  return count;
+}
+
+}  // namespace
+
 class Evaluator {
  public:
   Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options)
@@ -50,6 +70,7 @@ class Evaluator {
     }
     d_trace.d_columns.resize(d_program.size());
     d_trace.d_matrices.resize(d_program.size());
+    d_facts.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
     // Node ids are a topological order (Program::add requires operands first).
     for (NodeId id = 0; id < d_program.size(); ++id) {
@@ -87,6 +108,19 @@ class Evaluator {
 
   const Column& col(NodeId id) const { return *d_trace.d_columns[id]; }
   const Matrix& mat(NodeId id) const { return *d_trace.d_matrices[id]; }
+
+  // A column's integer view, computed on first use.
+  const detail::ColumnFacts& numbers(NodeId id) {
+    detail::ColumnFacts& f = d_facts[id];
+    if (!f.numbers_known) detail::compute_numbers(f, col(id));
+    return f;
+  }
+  // A column's distinct-value numbering, computed on first use.
+  const detail::ColumnFacts& distinct(NodeId id) {
+    detail::ColumnFacts& f = d_facts[id];
+    if (!f.ids_known) detail::compute_ids(f, col(id));
+    return f;
+  }
 
   // The reference's Sequence type check: strings never mix with numbers.
   Status check_uniform(NodeId id, const Column& c) {
@@ -134,9 +168,7 @@ class Evaluator {
         Column c(d_n);
         for (std::size_t q = 0; q < d_n; ++q) {
           const std::uint8_t* row = &m.cells[q * d_n];
-          std::int64_t w = 0;
-          for (std::size_t k = 0; k < d_n; ++k) w += row[k];
-          c[q] = Value::integer(w);
+          c[q] = Value::integer(static_cast<std::int64_t>(row_count(row, d_n)));
         }
         d_trace.d_columns[id] = std::move(c);
         return {};
@@ -160,6 +192,68 @@ class Evaluator {
   }
 
   Status eval_map(NodeId id, const ir::Node& node) {
+    if (d_options.fast_paths) {
+      if (int_map(id, node)) return {};
+      if (auto done = tabulated_map(id, node)) return *done;
+    }
+    return generic_map(id, node);
+  }
+
+  // Every operand an int (or every one a bool) column: evaluate column-wise on int64s.
+  bool int_map(NodeId id, const ir::Node& node) {
+    std::vector<detail::IntOperand> operands;
+    for (NodeId in : node.inputs) {
+      const detail::ColumnFacts& f = numbers(in);
+      if (!f.int_kind) return false;
+      operands.push_back({*f.int_kind, f.nums.data()});
+    }
+    auto r = detail::eval_int_columns(*node.expr, operands, d_n);
+    if (!r) return false;
+    Column out(d_n);
+    bool boolean = r->kind == detail::IntKind::Bool;
+    for (std::size_t i = 0; i < d_n; ++i) {
+      out[i] = boolean ? Value::boolean(r->values[i] != 0) : Value::integer(r->values[i]);
+    }
+    d_trace.d_columns[id] = std::move(out);
+    return true;
+  }
+
+  // Few distinct operand tuples (tokens, small counts): evaluate each tuple once, in
+  // position order, so the first fault is the one the per-position walk meets first.
+  std::optional<Status> tabulated_map(NodeId id, const ir::Node& node) {
+    std::size_t arity = node.inputs.size();
+    std::size_t cells = 1, limit = 4 * d_n + 64;
+    std::vector<const std::uint32_t*> ids(arity);
+    std::vector<std::size_t> stride(arity);
+    for (std::size_t a = 0; a < arity; ++a) {
+      const detail::ColumnFacts& f = distinct(node.inputs[a]);
+      ids[a] = f.ids.data();
+      stride[a] = cells;
+      cells *= std::max<std::size_t>(f.reps.size(), 1);
+      if (cells > limit) return std::nullopt;
+    }
+    std::vector<std::int32_t> table(cells, -1);
+    std::vector<Value> results;
+    std::vector<Value> vars(arity);
+    Column out(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) {
+      std::size_t key = 0;
+      for (std::size_t a = 0; a < arity; ++a) key += ids[a][i] * stride[a];
+      if (table[key] < 0) {
+        for (std::size_t a = 0; a < arity; ++a) vars[a] = col(node.inputs[a])[i];
+        auto v = ir::evaluate(*node.expr, vars);
+        if (!v) return Status(fault(id, v.error().code, v.error().message));
+        table[key] = static_cast<std::int32_t>(results.size());
+        results.push_back(std::move(*v));
+      }
+      out[i] = results[static_cast<std::size_t>(table[key])];
+    }
+    if (auto ok = check_uniform(id, out); !ok) return ok;
+    d_trace.d_columns[id] = std::move(out);
+    return Status{};
+  }
+
+  Status generic_map(NodeId id, const ir::Node& node) {
     std::size_t arity = node.inputs.size();
     Column out(d_n);
     std::vector<Value> vars(arity);
@@ -200,9 +294,97 @@ class Evaluator {
     }
   }
 
-  Status eval_select(NodeId id, const ir::Node& node) {
+  void fill_compare(Matrix& m, BinaryOp op, const std::vector<std::int64_t>& kv,
+                    const std::vector<std::int64_t>& qv) {
+    switch (op) {
+      case BinaryOp::Eq:
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k == q; });
+        break;
+      case BinaryOp::Ne:
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k != q; });
+        break;
+      case BinaryOp::Lt:
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k < q; });
+        break;
+      case BinaryOp::Le:
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k <= q; });
+        break;
+      case BinaryOp::Gt:
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k > q; });
+        break;
+      default:
+        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k >= q; });
+        break;
+    }
+  }
+
+  static bool all_strings(const Column& c) {
+    return std::all_of(c.begin(), c.end(), [](const Value& v) { return v.is_string(); });
+  }
+  static bool no_strings(const Column& c) {
+    return std::none_of(c.begin(), c.end(), [](const Value& v) { return v.is_string(); });
+  }
+
+  // `key OP query` compared as int64s: the values themselves when integral, else their
+  // ranks in one shared order. Ordering a string against a number raises in Python, so
+  // that case is left to the per-cell walk, which reports it at the first cell.
+  bool compare_select(Matrix& m, NodeId key_id, NodeId query_id, BinaryOp op) {
+    const detail::ColumnFacts& kf = numbers(key_id);
+    const detail::ColumnFacts& qf = numbers(query_id);
+    if (kf.integral && qf.integral) {
+      fill_compare(m, op, kf.nums, qf.nums);
+      return true;
+    }
+    const Column& keys = col(key_id);
+    const Column& queries = col(query_id);
+    bool ordering = op != BinaryOp::Eq && op != BinaryOp::Ne;
+    if (ordering && !((all_strings(keys) && all_strings(queries)) ||
+                      (no_strings(keys) && no_strings(queries)))) {
+      return false;
+    }
+    std::vector<std::int64_t> kv, qv;
+    detail::shared_ranks(distinct(key_id), keys, distinct(query_id), queries, kv, qv);
+    fill_compare(m, op, kv, qv);
+    return true;
+  }
+
+  // Any predicate: its value depends only on the (key, query) values, so evaluate each
+  // distinct pair once, in the per-cell walk's order (same first fault), and copy the row
+  // of a query value already seen.
+  Status tabulated_select(NodeId id, const ir::Node& node, Matrix& m) {
+    const detail::ColumnFacts& kf = distinct(node.inputs[0]);
+    const detail::ColumnFacts& qf = distinct(node.inputs[1]);
     const Column& keys = col(node.inputs[0]);
     const Column& queries = col(node.inputs[1]);
+    std::size_t dk = kf.reps.size();
+    std::vector<std::int8_t> table(dk * qf.reps.size(), -1);
+    std::vector<std::int64_t> row_of(qf.reps.size(), -1);
+    Value vars[2];
+    for (std::size_t q = 0; q < d_n; ++q) {
+      std::uint8_t* row = &m.cells[q * d_n];
+      std::uint32_t qid = qf.ids[q];
+      if (row_of[qid] >= 0) {
+        std::memcpy(row, &m.cells[static_cast<std::size_t>(row_of[qid]) * d_n], d_n);
+        continue;
+      }
+      std::int8_t* cells = &table[qid * dk];
+      for (std::size_t k = 0; k < d_n; ++k) {
+        std::int8_t& cell = cells[kf.ids[k]];
+        if (cell < 0) {
+          vars[0] = keys[k];
+          vars[1] = queries[q];
+          auto v = ir::evaluate(*node.expr, vars);
+          if (!v) return fault(id, v.error().code, v.error().message);
+          cell = v->truthy() ? 1 : 0;
+        }
+        row[k] = static_cast<std::uint8_t>(cell);
+      }
+      row_of[qid] = static_cast<std::int64_t>(q);
+    }
+    return {};
+  }
+
+  Status eval_select(NodeId id, const ir::Node& node) {
     Matrix m;
     m.n = d_n;
     m.cells.assign(d_n * d_n, 0);
@@ -210,61 +392,10 @@ class Evaluator {
     bool simple = p.op == ExprOp::Binary && p.args[0]->op == ExprOp::Var && p.args[0]->var == 0 &&
                   p.args[1]->op == ExprOp::Var && p.args[1]->var == 1 && p.bop >= BinaryOp::Eq &&
                   p.bop <= BinaryOp::Ge;
-    if (simple && all_integral(keys) && all_integral(queries)) {
-      std::vector<std::int64_t> kv(d_n), qv(d_n);
-      for (std::size_t i = 0; i < d_n; ++i) {
-        kv[i] = keys[i].num();
-        qv[i] = queries[i].num();
-      }
-      switch (p.bop) {
-        case BinaryOp::Eq:
-          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k == q; });
-          break;
-        case BinaryOp::Ne:
-          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k != q; });
-          break;
-        case BinaryOp::Lt:
-          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k < q; });
-          break;
-        case BinaryOp::Le:
-          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k <= q; });
-          break;
-        case BinaryOp::Gt:
-          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k > q; });
-          break;
-        default:
-          fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k >= q; });
-          break;
-      }
-    } else if (simple && (p.bop == BinaryOp::Eq || p.bop == BinaryOp::Ne)) {
-      // Equality of anything: number the distinct values, then compare ids.
-      std::unordered_map<Value, std::int64_t, ir::ValueHash, ir::ValueIdentical> ids;
-      auto id_of = [&](const Value& v) -> std::int64_t {
-        // Numbers equal across kinds (1 == 1.0 == True) must share an id.
-        Value key = v.is_string() ? v : *Value::rational(v.num(), v.den());
-        return ids.emplace(key, static_cast<std::int64_t>(ids.size())).first->second;
-      };
-      std::vector<std::int64_t> kv(d_n), qv(d_n);
-      for (std::size_t i = 0; i < d_n; ++i) {
-        kv[i] = id_of(keys[i]);
-        qv[i] = id_of(queries[i]);
-      }
-      if (p.bop == BinaryOp::Eq) {
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k == q; });
-      } else {
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k != q; });
-      }
-    } else {
-      Value vars[2];
-      for (std::size_t q = 0; q < d_n; ++q) {
-        vars[1] = queries[q];
-        for (std::size_t k = 0; k < d_n; ++k) {
-          vars[0] = keys[k];
-          auto v = ir::evaluate(p, vars);
-          if (!v) return fault(id, v.error().code, v.error().message);
-          m.cells[q * d_n + k] = v->truthy() ? 1 : 0;
-        }
-      }
+    if (!d_options.fast_paths) {
+      if (auto ok = generic_select(id, node, m); !ok) return ok;
+    } else if (!(simple && compare_select(m, node.inputs[0], node.inputs[1], p.bop))) {
+      if (auto ok = tabulated_select(id, node, m); !ok) return ok;
     }
     if (d_options.causal) {
       for (std::size_t q = 0; q < d_n; ++q) {
@@ -298,6 +429,22 @@ class Evaluator {
     d_trace.d_matrices[id] = std::move(m);
   }
 
+  Status generic_select(NodeId id, const ir::Node& node, Matrix& m) {
+    const Column& keys = col(node.inputs[0]);
+    const Column& queries = col(node.inputs[1]);
+    Value vars[2];
+    for (std::size_t q = 0; q < d_n; ++q) {
+      vars[1] = queries[q];
+      for (std::size_t k = 0; k < d_n; ++k) {
+        vars[0] = keys[k];
+        auto v = ir::evaluate(*node.expr, vars);
+        if (!v) return fault(id, v.error().code, v.error().message);
+        m.cells[q * d_n + k] = v->truthy() ? 1 : 0;
+      }
+    }
+    return {};
+  }
+
   Status eval_aggregate(NodeId id, const ir::Node& node) {
     const Matrix& m = mat(node.inputs[0]);
     const Column& values = col(node.inputs[1]);
@@ -307,21 +454,24 @@ class Evaluator {
     bool numeric = !values.empty() && !values.front().is_string() &&
                    !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
     bool integral = all_integral(values);
+    // Fast path: int64 sums that cannot overflow (|value| * n fits), one division a query.
+    const std::int64_t* nums = nullptr;
+    if (d_options.fast_paths && integral) {
+      const detail::ColumnFacts& f = numbers(node.inputs[1]);
+      if (f.max_abs <= INT64_MAX / static_cast<std::int64_t>(std::max<std::size_t>(d_n, 1))) {
+        nums = f.nums.data();
+      }
+    }
     Column out(d_n);
     for (std::size_t q = 0; q < d_n; ++q) {
       const std::uint8_t* row = &m.cells[q * d_n];
-      std::size_t count = 0, last = 0;
-      for (std::size_t k = 0; k < d_n; ++k) {
-        if (row[k]) {
-          ++count;
-          last = k;
-        }
-      }
+      std::size_t count = row_count(row, d_n);
       if (count == 0) {
         out[q] = node.value;
         continue;
       }
       if (count == 1) {
+        auto last = static_cast<std::size_t>(std::find(row, row + d_n, 1) - row);
         out[q] = values[last];
         continue;
       }
@@ -330,6 +480,15 @@ class Evaluator {
                      fmt::format("cannot {} non-numeric values ({} of type {}) at query position {}",
                                  sum ? "sum" : "average", count, ir::kind_name(values.front().kind()),
                                  q - d_trace.d_first));
+      }
+      if (nums) {
+        std::int64_t t = 0;
+        for (std::size_t k = 0; k < d_n; ++k) t += nums[k] & -static_cast<std::int64_t>(row[k]);
+        auto v = sum ? ir::ValueResult<Value>(Value::integer(t))
+                     : Value::rational(t, static_cast<std::int64_t>(count));
+        if (!v) return fault(id, v.error().code, v.error().message);
+        out[q] = *v;
+        continue;
       }
       if (integral) {
         __int128 total = 0;
@@ -372,6 +531,7 @@ class Evaluator {
   std::size_t d_n = 0;
   std::size_t d_matrix_cells = 0;
   Trace d_trace;
+  std::vector<detail::ColumnFacts> d_facts;
 };
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,

@@ -1,0 +1,89 @@
+// lib/interp/detail/column_facts.cpp - Integer views, distinct-value numbering and shared ranks.
+#include "lib/interp/detail/column_facts.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+namespace rasp::interp::detail {
+
+using ir::Value;
+
+void compute_numbers(ColumnFacts& f, std::span<const Value> column) {
+  f.numbers_known = true;
+  f.integral = std::all_of(column.begin(), column.end(),
+                           [](const Value& v) { return !v.is_string() && v.den() == 1; });
+  if (!f.integral) return;
+  f.nums.resize(column.size());
+  bool all_int = true, all_bool = true;
+  std::int64_t max_abs = 0;
+  for (std::size_t i = 0; i < column.size(); ++i) {
+    std::int64_t x = column[i].num();
+    f.nums[i] = x;
+    max_abs = std::max(max_abs, x == INT64_MIN ? INT64_MAX : (x < 0 ? -x : x));
+    all_int = all_int && column[i].is_int();
+    all_bool = all_bool && column[i].is_bool();
+  }
+  f.max_abs = max_abs;
+  if (all_int) f.int_kind = IntKind::Int;
+  if (all_bool) f.int_kind = IntKind::Bool;
+}
+
+void compute_ids(ColumnFacts& f, std::span<const Value> column) {
+  f.ids_known = true;
+  f.ids.resize(column.size());
+  f.reps.clear();
+  auto number = [&](auto& seen, auto key, std::size_t i) {
+    auto [it, fresh] = seen.emplace(key, static_cast<std::uint32_t>(f.reps.size()));
+    if (fresh) f.reps.push_back(static_cast<std::uint32_t>(i));
+    f.ids[i] = it->second;
+  };
+  if (!f.numbers_known) compute_numbers(f, column);
+  if (f.int_kind) {
+    // One kind throughout, so equal numerators are identical values.
+    std::unordered_map<std::int64_t, std::uint32_t> seen;
+    for (std::size_t i = 0; i < column.size(); ++i) number(seen, f.nums[i], i);
+  } else if (!column.empty() && std::all_of(column.begin(), column.end(),
+                                            [](const Value& v) { return v.is_string(); })) {
+    std::unordered_map<std::string_view, std::uint32_t> seen;
+    for (std::size_t i = 0; i < column.size(); ++i) number(seen, std::string_view(column[i].str()), i);
+  } else {
+    std::unordered_map<Value, std::uint32_t, ir::ValueHash, ir::ValueIdentical> seen;
+    for (std::size_t i = 0; i < column.size(); ++i) number(seen, column[i], i);
+  }
+}
+
+void shared_ranks(const ColumnFacts& a, std::span<const Value> a_column, const ColumnFacts& b,
+                  std::span<const Value> b_column, std::vector<std::int64_t>& a_ranks,
+                  std::vector<std::int64_t>& b_ranks) {
+  // Every distinct value of both columns, tagged with its column and id.
+  struct Entry {
+    const Value* value;
+    std::uint32_t column;
+    std::uint32_t id;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(a.reps.size() + b.reps.size());
+  for (std::uint32_t id = 0; id < a.reps.size(); ++id) entries.push_back({&a_column[a.reps[id]], 0, id});
+  for (std::uint32_t id = 0; id < b.reps.size(); ++id) entries.push_back({&b_column[b.reps[id]], 1, id});
+  // Strictly less in Python's order, numbers before strings (never compared across).
+  auto less = [](const Value& x, const Value& y) {
+    if (x.is_string() != y.is_string()) return !x.is_string();
+    if (x.is_string()) return x.str() < y.str();
+    return static_cast<__int128>(x.num()) * y.den() < static_cast<__int128>(y.num()) * x.den();
+  };
+  std::sort(entries.begin(), entries.end(),
+            [&](const Entry& x, const Entry& y) { return less(*x.value, *y.value); });
+  std::vector<std::int64_t> rank_a(a.reps.size()), rank_b(b.reps.size());
+  std::int64_t rank = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0 && less(*entries[i - 1].value, *entries[i].value)) ++rank;
+    (entries[i].column == 0 ? rank_a : rank_b)[entries[i].id] = rank;
+  }
+  a_ranks.resize(a.ids.size());
+  b_ranks.resize(b.ids.size());
+  for (std::size_t i = 0; i < a.ids.size(); ++i) a_ranks[i] = rank_a[a.ids[i]];
+  for (std::size_t i = 0; i < b.ids.size(); ++i) b_ranks[i] = rank_b[b.ids[i]];
+}
+
+}  // namespace rasp::interp::detail

@@ -1,0 +1,43 @@
+// lib/interp/detail/column_facts.h - What the fast paths need to know about a column, computed once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "lib/interp/detail/int_columns.h"
+#include "lib/ir/value.h"
+
+namespace rasp::interp::detail {
+
+/// Facts about one column, each computed on first use and shared by every consumer.
+struct ColumnFacts {
+  bool numbers_known = false;
+  /// Every value is a non-string with denominator 1; `nums` then holds the numerators.
+  bool integral = false;
+  std::vector<std::int64_t> nums;
+  /// The largest |value| when integral (INT64_MAX if some value is INT64_MIN).
+  std::int64_t max_abs = 0;
+  /// Set when every value is an int, or every value a bool (the map fast path's operands).
+  std::optional<IntKind> int_kind;
+
+  bool ids_known = false;
+  /// Distinct values (by kind and value) numbered in order of first appearance.
+  std::vector<std::uint32_t> ids;
+  /// The first position holding each distinct value.
+  std::vector<std::uint32_t> reps;
+};
+
+void compute_numbers(ColumnFacts& facts, std::span<const ir::Value> column);
+void compute_ids(ColumnFacts& facts, std::span<const ir::Value> column);
+
+/// Ranks of the distinct values of two columns in one shared order, so that comparing ranks
+/// is comparing values: numbers by value (1 == 1.0 == True share a rank), then strings.
+/// Comparisons between a string and a number must be excluded by the caller when they are
+/// ordering comparisons (Python raises there), and are always false for == / !=.
+void shared_ranks(const ColumnFacts& a, std::span<const ir::Value> a_column, const ColumnFacts& b,
+                  std::span<const ir::Value> b_column, std::vector<std::int64_t>& a_ranks,
+                  std::vector<std::int64_t>& b_ranks);
+
+}  // namespace rasp::interp::detail

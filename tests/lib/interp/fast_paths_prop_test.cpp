@@ -1,0 +1,171 @@
+// tests/lib/interp/fast_paths_prop_test.cpp - The interpreter's fast paths against its generic path.
+//
+// Random maps, predicates and aggregates over int columns with values near the int64 limits
+// (and over string columns) must give identical traces, or the same fault at the same node.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <vector>
+
+#include "lib/interp/evaluator.h"
+#include "lib/ir/expr.h"
+#include "lib/ir/program.h"
+
+namespace rasp::interp {
+namespace {
+
+using ir::BinaryOp;
+using ir::ExprOp;
+using ir::Value;
+
+rc::Gen<std::int64_t> edgy_int() {
+  return rc::gen::oneOf(rc::gen::inRange<std::int64_t>(-3, 4),
+                        rc::gen::element<std::int64_t>(INT64_MAX, INT64_MIN, INT64_MAX - 1,
+                                                       INT64_MIN + 1, INT64_MAX / 2, -(INT64_MAX / 2),
+                                                       3037000499, -3037000500));
+}
+
+// A random expression over operands x0..x(arity-1) in the fragment the int fast path
+// covers, plus a few operations it leaves to the generic path (`/`, `^`, float constants).
+ir::Expr random_expr(int arity, int depth) {
+  int pick = *rc::gen::inRange(0, depth <= 0 ? 2 : 12);
+  switch (pick) {
+    case 0:
+      return ir::make_var(*rc::gen::inRange(0, arity));
+    case 1: {
+      int c = *rc::gen::inRange(0, 4);
+      if (c == 0) return ir::make_const(Value::boolean(*rc::gen::arbitrary<bool>()));
+      if (c == 1) return ir::make_const(*Value::rational(1, 2));
+      return ir::make_const(Value::integer(*edgy_int()));
+    }
+    case 2:
+    case 3:
+    case 4:
+    case 5: {
+      auto op = *rc::gen::element(BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Mod,
+                                  BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Ge,
+                                  BinaryOp::Min, BinaryOp::Max, BinaryOp::Div, BinaryOp::Pow);
+      return ir::make_binary(op, random_expr(arity, depth - 1), random_expr(arity, depth - 1));
+    }
+    case 6:
+    case 7: {
+      auto op = *rc::gen::element(ExprOp::Neg, ExprOp::Not, ExprOp::Indicator, ExprOp::Round,
+                                  ExprOp::ToBool, ExprOp::ToInt);
+      return ir::make_unary(op, random_expr(arity, depth - 1));
+    }
+    case 8:
+      return ir::make_ite(random_expr(arity, depth - 1), random_expr(arity, depth - 1),
+                          random_expr(arity, depth - 1));
+    case 9:
+      return ir::make_logical(*rc::gen::element(ExprOp::And, ExprOp::Or), random_expr(arity, depth - 1),
+                              random_expr(arity, depth - 1));
+    case 10:
+      return ir::make_in(random_expr(arity, depth - 1),
+                         {Value::integer(0), Value::integer(INT64_MAX), Value::string("a")});
+    default:
+      return ir::make_lookup(random_expr(arity, depth - 1), ir::TableKind::List, {},
+                             {Value::integer(5), Value::integer(INT64_MIN), Value::integer(-1)});
+  }
+}
+
+ir::Node node_of(ir::NodeKind kind, std::vector<ir::NodeId> inputs, ir::Expr expr = nullptr) {
+  ir::Node n;
+  n.kind = kind;
+  n.inputs = std::move(inputs);
+  n.expr = std::move(expr);
+  return n;
+}
+
+// Every node's value, or the fault: the two paths must agree on all of it.
+void expect_same(const ir::Program& p, std::span<const Value> input, Options options) {
+  std::vector<ir::NodeId> all;
+  for (ir::NodeId id = 0; id < p.size(); ++id) all.push_back(id);
+  options.fast_paths = true;
+  auto fast = trace(p, all, input, options);
+  options.fast_paths = false;
+  auto slow = trace(p, all, input, options);
+  RC_ASSERT(fast.has_value() == slow.has_value());
+  if (!fast) {
+    RC_ASSERT(fast.error().front().code == slow.error().front().code);
+    RC_ASSERT(fast.error().front().message == slow.error().front().message);
+    RC_ASSERT(fast.error().front().notes == slow.error().front().notes);
+    return;
+  }
+  for (ir::NodeId id : all) {
+    if (fast->is_matrix(id)) {
+      RC_ASSERT(fast->matrix(id).cells == slow->matrix(id).cells);
+      continue;
+    }
+    const Column& a = fast->column(id);
+    const Column& b = slow->column(id);
+    RC_ASSERT(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) RC_ASSERT(a[i].identical(b[i]));
+  }
+}
+
+Options random_options() {
+  Options o;
+  o.aggregation = *rc::gen::element(Aggregation::Mean, Aggregation::Sum);
+  o.bos = *rc::gen::arbitrary<bool>();
+  o.causal = *rc::gen::arbitrary<bool>();
+  return o;
+}
+
+RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ()) {
+  ir::Program p;
+  ir::Node tokens = node_of(ir::NodeKind::Tokens, {});
+  tokens.token_type = ir::TokenType::Int;
+  auto t = p.add(tokens);
+  auto i = p.add(node_of(ir::NodeKind::Indices, {}));
+  auto m = p.add(node_of(ir::NodeKind::Map, {t, i}, random_expr(2, 3)));
+  auto keys = *rc::gen::element(t, i, m);
+  auto queries = *rc::gen::element(t, i, m);
+  ir::Expr predicate = *rc::gen::arbitrary<bool>()
+                           ? ir::make_binary(*rc::gen::element(BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt,
+                                                               BinaryOp::Le, BinaryOp::Gt, BinaryOp::Ge),
+                                             ir::make_var(0), ir::make_var(1))
+                           : random_expr(2, 2);
+  auto s = p.add(node_of(ir::NodeKind::Select, {keys, queries}, predicate));
+  auto values = *rc::gen::element(t, i, m);
+  ir::Node agg = node_of(ir::NodeKind::Aggregate, {s, values});
+  agg.value = Value::integer(0);
+  p.add(agg);
+  p.add(node_of(ir::NodeKind::SelectorWidth, {s}));
+  auto ints = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange<std::size_t>(1, 9),
+                                                              edgy_int());
+  std::vector<Value> input;
+  for (auto x : ints) input.push_back(Value::integer(x));
+  expect_same(p, input, random_options());
+}
+
+RC_GTEST_PROP(FastPathsProp, StringColumnsAgreeWithTheGenericPath, ()) {
+  ir::Program p;
+  auto t = p.add(node_of(ir::NodeKind::Tokens, {}));
+  auto i = p.add(node_of(ir::NodeKind::Indices, {}));
+  auto a = ir::make_const(Value::string("b"));
+  auto m = p.add(node_of(ir::NodeKind::Map, {t},
+                         *rc::gen::element(ir::make_binary(BinaryOp::Add, ir::make_var(0), a),
+                                           ir::make_binary(BinaryOp::Lt, ir::make_var(0), a),
+                                           ir::make_binary(BinaryOp::Max, ir::make_var(0), a),
+                                           ir::make_binary(BinaryOp::Mul, ir::make_var(0),
+                                                           ir::make_const(Value::integer(2))))));
+  auto keys = *rc::gen::element(t, i, m);
+  auto queries = *rc::gen::element(t, i, m);
+  auto op = *rc::gen::element(BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Ge, BinaryOp::Add);
+  ir::Expr predicate = op == BinaryOp::Add
+                           ? ir::make_binary(BinaryOp::Eq, ir::make_binary(op, ir::make_var(0), a), ir::make_var(1))
+                           : ir::make_binary(op, ir::make_var(0), ir::make_var(1));
+  auto s = p.add(node_of(ir::NodeKind::Select, {keys, queries}, predicate));
+  ir::Node agg = node_of(ir::NodeKind::Aggregate, {s, *rc::gen::element(t, i, m)});
+  agg.value = Value::string("_");
+  p.add(agg);
+  p.add(node_of(ir::NodeKind::SelectorWidth, {s}));
+  auto chars = *rc::gen::container<std::string>(*rc::gen::inRange<std::size_t>(1, 9),
+                                                rc::gen::element('a', 'b', 'c'));
+  std::vector<Value> input;
+  for (char c : chars) input.push_back(Value::string(std::string(1, c)));
+  expect_same(p, input, random_options());
+}
+
+}  // namespace
+}  // namespace rasp::interp
