@@ -12,41 +12,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/tools/cli_run.h"
+
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
-std::string temp_path(const std::string& name) {
-  // ctest runs each test in its own process, in parallel: keep their files apart.
-  return fmt::format("{}/cex_{}_{}", ::testing::TempDir(), getpid(), name);
-}
-
-CliRun raspkit(const std::string& args) {
-  static int counter = 0;
-  std::string out = temp_path(fmt::format("out_{}", counter)),
-              err = temp_path(fmt::format("err_{}", counter));
-  ++counter;
-  std::string cmd = fmt::format("{} {} >{} 2>{}", RASPKIT_BIN, args, out, err);
-  int raw = std::system(cmd.c_str());
-  return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = temp_path(name);
-  std::ofstream(path) << text;
-  return path;
-}
+using namespace rasp::testing;
 
 // reverse: layer 0 computes length (attention) and the opposite index (MLP), layer 1
 // copies the token from there (attention).

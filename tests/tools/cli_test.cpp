@@ -11,38 +11,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/tools/cli_run.h"
+
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
-CliRun raspkit(const std::string& args) {
-  static int counter = 0;
-  std::string dir = ::testing::TempDir();
-  std::string out = fmt::format("{}/cli_out_{}_{}", dir, getpid(), counter),
-              err = fmt::format("{}/cli_err_{}_{}", dir, getpid(), counter);
-  ++counter;
-  std::string cmd = fmt::format("{} {} >{} 2>{}", RASPKIT_BIN, args, out, err);
-  int raw = std::system(cmd.c_str());
-  return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  // ctest runs each test in its own process, in parallel: keep their files apart.
-  std::string path = fmt::format("{}/{}_{}", ::testing::TempDir(), getpid(), name);
-  std::ofstream(path) << text;
-  return path;
-}
+using namespace rasp::testing;
 
 TEST(CliTest, RunPrintsTheOutputAndJson) {
   std::string prog = write_temp("rev.rasp", "rev = aggregate(select(indices, length - indices - 1, ==), tokens);\n");

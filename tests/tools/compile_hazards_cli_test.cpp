@@ -10,36 +10,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/tools/cli_run.h"
+
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
-CliRun raspkit(const std::string& args) {
-  static int counter = 0;
-  std::string dir = ::testing::TempDir();
-  std::string out = fmt::format("{}/hz_out_{}_{}", dir, getpid(), counter),
-              err = fmt::format("{}/hz_err_{}_{}", dir, getpid(), counter);
-  ++counter;
-  int raw = std::system(fmt::format("{} {} >{} 2>{}", RASPKIT_BIN, args, out, err).c_str());
-  return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = fmt::format("{}/{}_{}", ::testing::TempDir(), getpid(), name);
-  std::ofstream(path) << text;
-  return path;
-}
+using namespace rasp::testing;
 
 // From 6 tokens on, query 0 selects keys 0 and 5 (indices % 5 wraps): two string values,
 // which no one-hot head can average (the interpreter refuses it too), first at a length
