@@ -20,6 +20,7 @@
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
+#include "tools/raspkit/compile_schedule.h"
 #include "tools/raspkit/directives.h"
 #include "tools/raspkit/exit_codes.h"
 
@@ -256,13 +257,7 @@ int run_cex(const CexCommand& cmd) {
   std::string expr = cmd.program.expr.value_or(loaded->module.last_assigned_name);
 
   // The reference compilation, as `raspkit compile` makes it: its layout reads the residual.
-  std::optional<analyze::Bounds> bounds;
-  if (cmd.schedule == "optimal") {
-    analyze::BoundsOptions bo;
-    bo.bos = true;  // the compiled model has a BOS position: selector width is one head
-    bo.timeout_ms = 5000;
-    bounds = analyze::optimal_bounds(program, loaded->root, bo);
-  }
+  std::optional<analyze::Bounds> bounds = compile_schedule(program, loaded->root, cmd.schedule);
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;

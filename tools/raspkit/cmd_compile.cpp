@@ -12,6 +12,7 @@
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/compile_hazards.h"
+#include "tools/raspkit/compile_schedule.h"
 #include "tools/raspkit/exit_codes.h"
 
 namespace rasp::cli {
@@ -47,13 +48,7 @@ int run_compile(const CompileCommand& cmd) {
   auto loaded = load_or_report(cmd.program);
   if (!loaded) return kBadInput;
   const ir::Program& program = loaded->module.program;
-  std::optional<analyze::Bounds> bounds;
-  if (cmd.schedule == "optimal") {
-    analyze::BoundsOptions bo;
-    bo.bos = true;  // the compiled model has a BOS position: selector width is one head
-    bo.timeout_ms = 5000;
-    bounds = analyze::optimal_bounds(program, loaded->root, bo);
-  }
+  std::optional<analyze::Bounds> bounds = compile_schedule(program, loaded->root, cmd.schedule);
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
