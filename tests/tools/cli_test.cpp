@@ -87,6 +87,43 @@ TEST(CliTest, CheckMatchesExpectedErrors) {
   EXPECT_EQ(raspkit("check " + wrong).status, 10);
 }
 
+// `check --timeout S` bounds the whole run (issue 7): the solver directive gets only the time
+// left and ends inconclusive, the directives after it are not run and say so, an expected
+// run-time error that no INPUT got to produce is inconclusive rather than failed, and the
+// verdict is inconclusive (exit 5) because nothing failed.
+TEST(CliTest, CheckGlobalTimeoutLeavesTheRestInconclusive) {
+  std::string prog = write_temp("slow.rasp",
+                                "# EXPR: hist\n"
+                                "hist = selector_width(select(tokens, tokens, ==));\n"
+                                "# EQUIV: hist2 vocab=a,b,c,d,e max-len=60 timeout=600\n"
+                                "hist2 = aggregate(select(indices, indices, ==), hist);\n"
+                                "# INPUT: \"aab\" -> [2, 2, 1]\n"
+                                "# ERROR@+1: E0205\n"
+                                "bad = 1 / (indices - 1);\n"
+                                "# EXPR: bad\n"
+                                "# INPUT: \"ab\" -> error E0205\n");
+  CliRun r = raspkit("check --json --timeout 1 " + prog);
+  EXPECT_EQ(r.status, 5) << r.err;
+  EXPECT_EQ(r.err.find("FAIL"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("slow.rasp:3: INCONCLUSIVE: EQUIV"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("slow.rasp:5: INCONCLUSIVE: INPUT hist: not run: the global --timeout"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("slow.rasp:6: INCONCLUSIVE: ERROR E0205"), std::string::npos) << r.err;
+  // Without the global limit the same directives run (the EQUIV given less to do).
+  std::string unlimited = slurp(prog);
+  unlimited.replace(unlimited.find("max-len=60"), 10, "max-len=4");
+  std::string quick_prog = write_temp("slow_quick.rasp", unlimited);
+  CliRun all = raspkit("check " + quick_prog);
+  EXPECT_EQ(all.status, 0) << all.err;
+  // Without the global limit the same file passes.
+  std::string quick = write_temp("quick.rasp",
+                                 "hist = selector_width(select(tokens, tokens, ==));\n"
+                                 "# EXPR: hist\n"
+                                 "# INPUT: \"aab\" -> [2, 2, 1]\n");
+  EXPECT_EQ(raspkit("check --timeout 600 " + quick).status, 0);
+  EXPECT_EQ(raspkit("check --timeout -1 " + quick).status, 1) << "a negative timeout is a usage error";
+}
+
 // equiv --json keeps "seconds" (issue 5); --deterministic prints it as 0 so that two runs
 // print the same bytes (issue 7; RASPKIT_DETERMINISTIC=1 is tested in determinism/).
 TEST(CliTest, VerdictJsonHasSecondsThatDeterministicZeroes) {

@@ -98,7 +98,8 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 }  // namespace
 
-std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed) {
+std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed,
+                                    std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::vector<CheckResult> results;
   std::ifstream in(path);
   std::stringstream buffer;
@@ -136,6 +137,7 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed)
     }
   };
 
+  bool timed_out = false;  // some INPUT that might have produced an expected error was not run
   auto module = front::load_file(path, flags.load);
   if (!module) {
     const Diagnostic& diag = module.error().front();
@@ -150,6 +152,11 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed)
       static const std::set<std::string> kinds = {"INPUT", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"};
       if (!kinds.count(d.kind)) continue;
       std::string what = d.expr.value_or(module->last_assigned_name);
+      if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+        timed_out = true;
+        result(d, Verdict::Inconclusive, what, kGlobalTimeoutMessage);
+        continue;
+      }
       auto it = roots.find(what);
       if (it == roots.end()) {
         it = roots.emplace(what, front::select_expression(*module, d.expr)).first;
@@ -160,7 +167,7 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed)
         continue;
       }
       if (d.kind != "INPUT") {
-        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load, seed};
+        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load, seed, deadline};
         if (d.kind == "BOUNDS") results.push_back(check_bounds(d, context));
         if (d.kind == "EQUIV") results.push_back(check_equiv(d, context));
         if (d.kind == "ASSERT") results.push_back(check_assert(d, context));
@@ -218,6 +225,9 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed)
     std::string subject = fmt::format("{} at line {}", e.code, e.line);
     if (e.seen) {
       results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Pass, "", e.code});
+    } else if (timed_out) {
+      results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Inconclusive,
+                                    kGlobalTimeoutMessage, e.code});
     } else {
       std::string got = module ? "the program loads and no INPUT produced it"
                                : first_line(front::render(module.error()));

@@ -1,7 +1,9 @@
 // tools/raspkit/check_runner.h - Running the directives of .rasp files and collecting verdicts.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +33,14 @@ struct CheckResult {
 /// The seed of the random inputs `# COMPILES` tries when `raspkit check --seed` is not given.
 inline constexpr std::uint32_t kDefaultCheckSeed = 20261122;
 
-/// Runs the directives of one file; `seed` draws the random inputs of `# COMPILES`.
-[[nodiscard]] std::vector<CheckResult> check_file(const std::string& path,
-                                                  std::uint32_t seed = kDefaultCheckSeed);
+/// Runs the directives of one file; `seed` draws the random inputs of `# COMPILES`. A
+/// directive reached after `deadline` is not run: it is Inconclusive, saying so; solver
+/// directives started before it get at most the time left.
+[[nodiscard]] std::vector<CheckResult> check_file(
+    const std::string& path, std::uint32_t seed = kDefaultCheckSeed,
+    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+
+/// The message of a directive `raspkit check --timeout` left unrun.
+inline constexpr const char* kGlobalTimeoutMessage = "not run: the global --timeout ran out before it";
 
 }  // namespace rasp::cli

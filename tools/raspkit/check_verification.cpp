@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -86,6 +87,11 @@ std::optional<check::BoundedOptions> bounded(const Arguments& a, const Directive
   } catch (const std::exception&) {
     problem = "max-len and timeout must be numbers";
     return std::nullopt;
+  }
+  if (c.deadline) {
+    std::chrono::duration<double> left = *c.deadline - std::chrono::steady_clock::now();
+    double rest = std::max(left.count(), 0.001);
+    o.timeout_seconds = o.timeout_seconds > 0 ? std::min(o.timeout_seconds, rest) : rest;
   }
   if (o.vocabulary.empty() || o.max_len < 1) {
     problem = "needs a non-empty vocab and max-len >= 1";

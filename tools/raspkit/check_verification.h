@@ -1,6 +1,8 @@
 // tools/raspkit/check_verification.h - BOUNDS, EQUIV, ASSERT and COMPILES directives.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "lib/front/front.h"
@@ -19,6 +21,8 @@ struct DirectiveContext {
   front::LoadOptions load;
   /// Draws the random inputs of `# COMPILES` (`raspkit check --seed`).
   std::uint32_t seed = kDefaultCheckSeed;
+  /// `raspkit check --timeout`: solver directives get at most the time left before it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 /// `# BOUNDS(rasp|tracr|optimal): layers=L heads=H`: the model's layers and max heads.

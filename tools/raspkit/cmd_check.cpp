@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -27,6 +28,7 @@ struct CheckOptions {
   int verbose = 0;
   bool quiet = false;
   std::uint32_t seed = kDefaultCheckSeed;
+  double timeout = 0;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -39,13 +41,18 @@ bool write_file(const std::string& path, const std::string& text) {
 // Files are checked on all cores; results keep the files' sorted order, so every report is
 // the same from run to run.
 std::vector<std::vector<CheckResult>> run_all(const std::vector<std::string>& files, int jobs, bool progress,
-                                              std::uint32_t seed) {
+                                              std::uint32_t seed, double timeout) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout > 0) {
+    deadline = std::chrono::steady_clock::now() +
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeout));
+  }
   std::vector<std::vector<CheckResult>> per_file(files.size());
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex print;
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      per_file[i] = check_file(files[i], seed);
+      per_file[i] = check_file(files[i], seed, deadline);
       std::size_t finished = ++done;
       if (progress) {
         std::lock_guard<std::mutex> lock(print);
@@ -70,7 +77,7 @@ int check(const CheckOptions& o) {
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool progress = !o.quiet && isatty(STDERR_FILENO);
   std::vector<CheckResult> results;
-  for (auto& rs : run_all(files, jobs, progress, o.seed)) {
+  for (auto& rs : run_all(files, jobs, progress, o.seed, o.timeout)) {
     for (auto& r : rs) results.push_back(std::move(r));
   }
   int passed = 0, failed = 0, skipped = 0, inconclusive = 0, load_failures = 0;
@@ -129,6 +136,10 @@ void add_check_command(CLI::App& app, Action& action) {
                   fmt::format("seed of the random inputs # COMPILES tries (default {}; printed "
                               "in its result)",
                               kDefaultCheckSeed));
+  sub->add_option("--timeout", options->timeout,
+                  "seconds for the whole run (default 0: no limit); directives not reached by then are "
+                  "inconclusive (exit 5 when nothing failed), solver directives get at most the time left")
+      ->check(CLI::NonNegativeNumber);
   sub->callback([options, &action] { action = [options] { return check(*options); }; });
 }
 
