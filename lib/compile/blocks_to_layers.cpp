@@ -86,8 +86,22 @@ class Placer {
     return s.cat ? s.cat_stage : s.stage;
   }
 
+  // A linear map is readable once all its terms are.
+  void place_linear(NodeId id) {
+    SopPlan& s = d_plan.sops[id];
+    s.where = Where::Linear;
+    s.stage = 0;
+    for (const auto& [term, a] : s.terms) s.stage = std::max(s.stage, stage_for(term, false));
+    s.cat_stage = s.stage;
+    s.layer = (s.stage + 1) / 2;
+  }
+
   void place_map(NodeId id) {
     SopPlan& s = d_plan.sops[id];
+    if (s.linear) {
+      place_linear(id);
+      return;
+    }
     std::set<NodeId> base;
     base_leaves(id, base);
     bool tokens_only = std::all_of(base.begin(), base.end(), [&](NodeId b) {
@@ -113,12 +127,22 @@ class Placer {
       leaves.clear();
       collect_leaves(id, layer, leaves);
     }
+    if (numeric_leaves(leaves, layer) > 1 && has_linear(leaves)) {
+      // A linear leaf has no one-hot to convert to: stop fusing the maps of this layer
+      // into this one, and read their one-hots in the next layer's MLP.
+      std::vector<NodeId> later;
+      collect_leaves(id, layer + 1, later);
+      if (numeric_leaves(later, layer + 1) <= 1) {
+        layer = layer + 1;
+        leaves = std::move(later);
+      }
+    }
     if (numeric_leaves(leaves, layer) > 1) {
       // One MLP discretises one numerical operand: give the others a one-hot (a conversion
       // MLP after a numerical mean; maps and widths write both encodings) and read those.
       for (NodeId leaf : leaves) {
         SopPlan& ls = d_plan.sops[leaf];
-        if (ls.cat) continue;
+        if (ls.cat || ls.linear) continue;  // map_function refuses what stays numerical
         ls.cat = true;
         if (d_program.node(leaf).kind == NodeKind::Aggregate) {
           ls.shadow = true;
@@ -131,6 +155,11 @@ class Placer {
     s.layer = layer;
     s.stage = s.cat_stage = mlp_stage(layer);
     d_plan.layers = std::max(d_plan.layers, layer);
+  }
+
+  bool has_linear(const std::vector<NodeId>& leaves) const {
+    return std::any_of(leaves.begin(), leaves.end(),
+                       [&](NodeId leaf) { return d_plan.sops[leaf].linear; });
   }
 
   int map_layer(NodeId id, bool width_scratch) const {
@@ -219,13 +248,15 @@ class Placer {
         maps.push_back(std::move(*block));
       } else if (n.kind == NodeKind::Map && s.where == Where::Embed) {
         // An embedded map read by another embedded map is fused into its table.
+      } else if (s.where == Where::Linear && materialize.count(id)) {
+        for (const auto& [term, a] : s.terms) materialize.insert(term);
       }
     }
     for (NodeId id = 0; id < d_program.size(); ++id) {
       SopPlan& s = d_plan.sops[id];
       if (!s.needed || d_program.is_selector(id)) continue;
       const ir::Node& n = d_program.node(id);
-      s.materialized = materialize.count(id) > 0 && n.kind != NodeKind::Constant;
+      s.materialized = materialize.count(id) > 0 && n.kind != NodeKind::Constant && !s.linear;
       if (n.kind == NodeKind::Tokens) s.materialized = true;  // the input is always embedded
       if (n.kind == NodeKind::Map && s.where == Where::Embed && s.materialized) {
         d_plan.embedded_maps.push_back(id);

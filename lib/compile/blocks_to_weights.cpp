@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "lib/compile/detail/plan.h"
@@ -69,6 +70,7 @@ class WeightBuilder {
         d_model.token_type = d_program.node(id).token_type;
       }
     }
+    tolerances();
     embeddings();
     d_model.layers.resize(static_cast<std::size_t>(d_plan.layers));
     for (int layer = 1; layer <= d_plan.layers; ++layer) {
@@ -208,6 +210,36 @@ class WeightBuilder {
     return {gap, range};
   }
 
+  // The error each numerical mean's readout may carry. Discretising MLPs and the decoder
+  // tolerate a quarter of the gaps of what they read; a mean keeps within an eighth of its
+  // own gaps, and the terms of a linear map (or the values of a numerical mean, when those
+  // carry errors of their own) within an eighth of that map's gaps, divided among them.
+  void tolerances() {
+    d_tolerance.assign(d_program.size(), std::numeric_limits<double>::infinity());
+    for (NodeId id = static_cast<NodeId>(d_program.size()); id-- > 0;) {
+      const SopPlan& s = d_plan.sops[id];
+      if (!s.needed || d_program.is_selector(id)) continue;
+      if (!s.linear && !s.numeric_mean) continue;
+      double tol = std::min(d_tolerance[id], gap_and_range(d_plan.sets.of(id)).first / 8.0);
+      d_tolerance[id] = tol;
+      if (s.linear) {
+        double weight = 0;
+        for (const auto& [term, a] : s.terms) weight += std::abs(a);
+        for (const auto& [term, a] : s.terms) {
+          d_tolerance[term] = std::min(d_tolerance[term], tol / weight);
+        }
+      } else {
+        NodeId values = d_program.node(id).inputs[1];
+        const SopPlan& vs = d_plan.sops[values];
+        if (vs.linear || vs.numeric_mean) {
+          // Half for this head's own leak, half for the values' errors.
+          d_tolerance[id] = tol / 2.0;
+          d_tolerance[values] = std::min(d_tolerance[values], tol / 2.0);
+        }
+      }
+    }
+  }
+
   // The logit scale that keeps the leak of block `b` within what its readers tolerate.
   double logit_scale(const AttentionBlock& b) {
     const ir::Node& n = d_program.node(b.node);
@@ -220,8 +252,8 @@ class WeightBuilder {
       // 1/(w+1) must stay within a quarter of the smallest gap 1/(N(N+1)).
       leak = std::min(leak, 1.0 / (8.0 * d_options.max_len * (d_options.max_len + 1.0)));
     } else if (s.numeric_mean) {
-      auto [gap, range] = gap_and_range(d_plan.sets.of(b.node));
-      leak = std::min(leak, gap / (8.0 * (range + std::abs(n.value.to_double()) + 1.0)));
+      double range = gap_and_range(d_plan.sets.of(b.node)).second;
+      leak = std::min(leak, d_tolerance[b.node] / (range + std::abs(n.value.to_double()) + 1.0));
     }
     double gap_units = b.width ? 1.0 : 0.5;
     return std::log(n_keys / leak) / gap_units;
@@ -465,6 +497,7 @@ class WeightBuilder {
   const Layout& d_layout;
   const CompileOptions& d_options;
   Model d_model;
+  std::vector<double> d_tolerance;  ///< per node: the error its numerical readout may carry
 };
 
 }  // namespace

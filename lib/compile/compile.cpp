@@ -30,8 +30,11 @@ Result<void> sums_select_at_most_one(const ir::Program& program, ir::NodeId root
     const ir::Node& n = program.node(id);
     if (n.kind != ir::NodeKind::Aggregate) continue;
     if (selects_at_most_one(program, n.inputs[0], options.max_len)) continue;
-    auto search = find_multi_select_witness(program, id, options.vocab,
-                                            std::min(options.witness_len, options.max_len),
+    // No prover discharges this refusal, so look for a witness even when the caller leaves
+    // the obligations to Z3 (witness_len 0, as `raspkit compile` does).
+    int search_len = std::min(std::max(options.witness_len, CompileOptions{}.witness_len),
+                              options.max_len);
+    auto search = find_multi_select_witness(program, id, options.vocab, search_len,
                                             options.witness_budget, false);
     std::string what = fmt::format(
         "cannot compile {} exactly under sum aggregation: it {} two or more keys, and a sum "

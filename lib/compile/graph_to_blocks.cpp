@@ -69,6 +69,7 @@ class Builder {
       d_plan.sops[id].needed = true;
       if (auto ok = encode(id); !ok) return tl::unexpected(ok.error());
     }
+    for (NodeId id : d_program.ancestors(d_root)) mark_linear(id);
     // Representations consumers need but the producer does not make by itself.
     for (NodeId id : d_program.ancestors(d_root)) {
       SopPlan& s = d_plan.sops[id];
@@ -121,6 +122,48 @@ class Builder {
       default:
         return {};  // selectors: handled by the attention that reads them
     }
+  }
+
+  // A map that is linear in numbers and reads a numerical-only s-op (a numerical mean, a
+  // numerical map, another linear map) becomes a readout of its operands, as tracr
+  // compiles a LinearSequenceMap: a lookup table over such operands would need a row per
+  // combination of their values (issue 4: shuffle_dyck's round_bal - curly_bal). Maps
+  // that an attention reads as keys or queries need a one-hot and stay tables, as do maps
+  // of tokens alone or indices alone (folded into the embedding).
+  void mark_linear(NodeId id) {
+    const ir::Node& n = d_program.node(id);
+    SopPlan& s = d_plan.sops[id];
+    if (n.kind != NodeKind::Map || n.encoding == ir::Encoding::Categorical || s.need_cat) return;
+    auto form = linear_form(n.expr, n.inputs.size());
+    if (!form || !numeric_readable(d_plan.sets.of(id))) return;
+    std::map<NodeId, double> terms;
+    bool numerical_operand = false;
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+      NodeId in = n.inputs[i];
+      const ir::Node& operand = d_program.node(in);
+      double a = form->coefficients[i];
+      if (operand.kind == NodeKind::Constant) {
+        if (!operand.value.is_number()) return;
+        form->constant += a * operand.value.to_double();
+        continue;
+      }
+      if (!numeric_readable(d_plan.sets.of(in))) return;
+      if (a == 0.0) continue;
+      const SopPlan& is = d_plan.sops[in];
+      if (is.linear || (is.num && !is.cat)) numerical_operand = true;
+      terms[in] += a;
+    }
+    if (!numerical_operand) return;
+    s.linear = true;
+    s.cat = false;
+    s.num = true;
+    s.terms.assign(terms.begin(), terms.end());
+    s.constant = form->constant;
+  }
+
+  static bool numeric_readable(const ValueSet& set) {
+    return !set.empty() &&
+           std::none_of(set.begin(), set.end(), [](const Value& v) { return v.is_string(); });
   }
 
   Result<void> encode_aggregate(NodeId id, const ir::Node& n) {

@@ -81,6 +81,14 @@ Readout numeric_readout(const Plan& plan, const Layout& layout, NodeId node) {
   const ir::Node& n = plan.program->node(node);
   const SopPlan& s = plan.sops[node];
   if (n.kind == NodeKind::Constant) return {{layout.one, n.value.to_double()}};
+  if (s.linear) {
+    Readout r;
+    if (s.constant != 0.0) r.emplace_back(layout.one, s.constant);
+    for (const auto& [term, a] : s.terms) {
+      for (auto [d, c] : numeric_readout(plan, layout, term)) r.emplace_back(d, a * c);
+    }
+    return r;
+  }
   if (s.num) {
     Readout r{{layout.num_dim.at(node), 1.0}};
     if (auto it = layout.scratch_dim.find(node);

@@ -61,9 +61,81 @@ std::optional<std::vector<Value>> column_over_indices(const ir::Program& program
   }
 }
 
+std::optional<LinearForm> linear_of(const ir::ExprNode& e, std::size_t arity) {
+  auto constant = [&](const ir::ExprNode& c) -> std::optional<double> {
+    if (c.op != ir::ExprOp::Const || !c.value.is_number() || c.value.is_bool()) return std::nullopt;
+    return c.value.to_double();
+  };
+  switch (e.op) {
+    case ir::ExprOp::Const: {
+      auto c = constant(e);
+      if (!c) return std::nullopt;
+      return LinearForm{std::vector<double>(arity, 0.0), *c};
+    }
+    case ir::ExprOp::Var: {
+      if (e.var < 0 || static_cast<std::size_t>(e.var) >= arity) return std::nullopt;
+      LinearForm f{std::vector<double>(arity, 0.0), 0.0};
+      f.coefficients[static_cast<std::size_t>(e.var)] = 1.0;
+      return f;
+    }
+    case ir::ExprOp::Neg: {
+      auto f = linear_of(*e.args[0], arity);
+      if (!f) return std::nullopt;
+      for (double& a : f->coefficients) a = -a;
+      f->constant = -f->constant;
+      return f;
+    }
+    case ir::ExprOp::Binary:
+      break;
+    default:
+      return std::nullopt;
+  }
+  const ir::ExprNode& l = *e.args[0];
+  const ir::ExprNode& r = *e.args[1];
+  auto scale = [](LinearForm f, double s) {
+    for (double& a : f.coefficients) a *= s;
+    f.constant *= s;
+    return f;
+  };
+  switch (e.bop) {
+    case ir::BinaryOp::Add:
+    case ir::BinaryOp::Sub: {
+      auto a = linear_of(l, arity);
+      auto b = linear_of(r, arity);
+      if (!a || !b) return std::nullopt;
+      double sign = e.bop == ir::BinaryOp::Add ? 1.0 : -1.0;
+      for (std::size_t i = 0; i < arity; ++i) a->coefficients[i] += sign * b->coefficients[i];
+      a->constant += sign * b->constant;
+      return a;
+    }
+    case ir::BinaryOp::Mul: {
+      if (auto c = constant(l)) {
+        auto f = linear_of(r, arity);
+        return f ? std::optional<LinearForm>(scale(*f, *c)) : std::nullopt;
+      }
+      auto c = constant(r);
+      auto f = linear_of(l, arity);
+      return c && f ? std::optional<LinearForm>(scale(*f, *c)) : std::nullopt;
+    }
+    case ir::BinaryOp::Div: {
+      auto c = constant(r);
+      auto f = linear_of(l, arity);
+      if (!c || *c == 0.0 || !f) return std::nullopt;
+      return scale(*f, 1.0 / *c);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 bool is_var(const ir::Expr& e, int index) { return e->op == ir::ExprOp::Var && e->var == index; }
 
 }  // namespace
+
+std::optional<LinearForm> linear_form(const ir::Expr& e, std::size_t arity) {
+  if (!e) return std::nullopt;
+  return linear_of(*e, arity);
+}
 
 bool selects_at_most_one(const ir::Program& program, NodeId selector, int max_len) {
   const ir::Node& node = program.node(selector);
@@ -90,6 +162,9 @@ bool selects_at_most_one(const ir::Program& program, NodeId selector, int max_le
 }
 
 namespace {
+
+// Operand combinations enumerated for the set of a linear map (about a second of work).
+constexpr std::size_t kLinearProductLimit = std::size_t{1} << 21;
 
 class Inference {
  public:
@@ -157,16 +232,26 @@ class Inference {
     for (NodeId in : node.inputs) {
       if (std::find(distinct.begin(), distinct.end(), in) == distinct.end()) distinct.push_back(in);
     }
+    // A linear map of numbers is a readout, not a table: only its set of sums is bounded
+    // (the product is still enumerated, so it gets a limit of its own).
+    bool linear = linear_form(node.expr, node.inputs.size()).has_value() &&
+                  std::all_of(distinct.begin(), distinct.end(), [&](NodeId in) {
+                    const ValueSet& set = d_sets.of(in);
+                    return std::none_of(set.begin(), set.end(),
+                                        [](const Value& v) { return v.is_string(); });
+                  });
+    std::size_t limit = linear ? std::max(d_options.max_size, kLinearProductLimit)
+                               : d_options.max_size;
     std::size_t product = 1;
     for (NodeId in : distinct) {
       std::size_t n = d_sets.of(in).size();
       if (n == 0) return ValueSet{};
-      if (product > d_options.max_size / n) {
+      if (product > limit / n) {
         const ir::Node& nd = d_program.node(id);
         return fail(code::kLimit,
-                    fmt::format("{} needs its function tabulated over more than {} operand "
+                    fmt::format("{} needs its function {} over more than {} operand "
                                 "combinations",
-                                describe(nd), d_options.max_size),
+                                describe(nd), linear ? "enumerated" : "tabulated", limit),
                     nd.range);
       }
       product *= n;
@@ -181,6 +266,7 @@ class Inference {
         vars[a] = d_sets.of(distinct[k])[digit[k]];
       }
       if (auto v = ir::evaluate(*node.expr, vars)) insert_value(out, *v);
+      if (linear && out.size() > d_options.max_size) return too_big(id, out.size());
       for (std::size_t k = 0; k < digit.size(); ++k) {
         if (++digit[k] < d_sets.of(distinct[k]).size()) break;
         digit[k] = 0;

@@ -40,7 +40,9 @@ struct ValueSets {
 ///  - tokens: the vocabulary converted per token type; indices: 0..max_len-1;
 ///    selector widths: 0..max_len; constants: their value;
 ///  - maps: the function enumerated over the product of its operands' sets (operands are
-///    treated as independent, so the set may contain values no input produces);
+///    treated as independent, so the set may contain values no input produces); a linear
+///    map of numbers (linear_form) builds no table, so only its set of sums must stay
+///    within `max_size`, not the product of its operands' sets;
 ///    combinations on which the expression fails (division by zero, a bad index) are left
 ///    out, as the interpreter would stop there;
 ///  - aggregates: the default, every value, and when the values are numbers (not all
@@ -56,6 +58,18 @@ struct ValueSets {
 /// map of indices, or an `and` with such a part. False means "not proven", not "no".
 [[nodiscard]] bool selects_at_most_one(const ir::Program& program, ir::NodeId selector,
                                        int max_len);
+
+/// A map's expression as `constant + sum of coefficients[i] * x_i` (tracr's linear sequence
+/// map): it compiles to a readout of its operands' numerical readouts, with no table.
+struct LinearForm {
+  std::vector<double> coefficients;  ///< one per operand x0..x(arity-1); 0 when unused
+  double constant = 0;
+};
+
+/// `e` as a linear form of its `arity` operands when it is built from number constants
+/// (not booleans), operands, `+`, `-`, unary minus, and `*` or `/` by a constant (not 0);
+/// nothing otherwise.
+[[nodiscard]] std::optional<LinearForm> linear_form(const ir::Expr& e, std::size_t arity);
 
 /// Inserts `v` into a sorted ValueSet unless an identical value is there.
 void insert_value(ValueSet& set, const ir::Value& v);

@@ -20,7 +20,8 @@ inline int first_attention_layer_after(int s) { return (s + 1) / 2 + 1; }
 /// The first layer whose MLP can read something made at stage s.
 inline int first_mlp_layer_after(int s) { return s / 2 + 1; }
 
-enum class Where { None, Embed, Attention, Mlp };
+/// Linear maps live nowhere: every reader reads them through their operands' readouts.
+enum class Where { None, Embed, Attention, Mlp, Linear };
 
 /// How one s-op lives in the residual stream.
 struct SopPlan {
@@ -38,6 +39,12 @@ struct SopPlan {
   /// Aggregate: the default has no direction of its own: "nothing selected" is the zero
   /// vector, read through `one - sum of the value directions`.
   bool numeric_mean = false;
+  /// A linear map of numbers with a numerical operand (tracr's LinearSequenceMap): no
+  /// directions and no MLP; its numerical readout is `constant` plus the sum of the terms'
+  /// readouts times their coefficients, so MLPs never tabulate across it.
+  bool linear = false;
+  std::vector<std::pair<ir::NodeId, double>> terms;
+  double constant = 0;
 };
 
 /// A conjunct of an attention predicate: keys and queries are one s-op each, and
