@@ -27,6 +27,7 @@ struct CompileCommand {
   std::string dtype = "f32";
   std::string schedule = "optimal";
   std::string format = "safetensors";
+  std::string aggregate = "mean";
   double timeout = 20;
   bool json = false;
 };
@@ -52,6 +53,9 @@ int run_compile(const CompileCommand& cmd) {
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
+  interp::Options semantics;
+  if (!apply_aggregate(cmd.aggregate, semantics)) return kUsage;
+  options.aggregation = semantics.aggregation;
   const int exhaustive_len = options.witness_len;
   options.witness_len = 0;  // Z3 discharges the obligations; exhaustive search is its fallback
   auto model = compile::compile(program, loaded->root, options,
@@ -122,6 +126,10 @@ void add_compile_command(CLI::App& app, Action& action) {
   sub->add_option("--schedule", cmd->schedule,
                   "layer assignment: optimal (default, from `raspkit bounds`) or asap")
       ->check(CLI::IsMember({"optimal", "asap"}));
+  sub->add_option("--aggregate", cmd->aggregate,
+                  "mean (the reference, tracr) or sum (RASPy); under sum only aggregates that "
+                  "select at most one key compile")
+      ->check(CLI::IsMember({"mean", "sum"}));
   sub->add_option("--timeout", cmd->timeout,
                   "seconds for Z3 to prove the compile hazards (default 20); then exhaustive "
                   "search over short inputs")

@@ -77,13 +77,14 @@ int run(RunOptions& o) {
       fmt::print(stderr, "raspkit run: --compiled needs --vocab V and --max-len N\n");
       return kUsage;
     }
-    if (o.semantics.bos || o.semantics.causal || o.semantics.aggregation != interp::Aggregation::Mean) {
-      fmt::print(stderr, "raspkit run: --compiled runs mean aggregation without --bos or --causal\n");
+    if (o.semantics.bos || o.semantics.causal) {
+      fmt::print(stderr, "raspkit run: --compiled runs without --bos or --causal\n");
       return kUsage;
     }
     compile::CompileOptions co;
     co.vocab = *vocab;
     co.max_len = o.max_len;
+    co.aggregation = o.semantics.aggregation;  // as `raspkit compile --aggregate`
     analyze::BoundsOptions bo;
     bo.bos = true;  // the compiled model has a BOS position
     auto bounds = analyze::optimal_bounds(loaded->module.program, loaded->root, bo);

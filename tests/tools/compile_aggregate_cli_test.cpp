@@ -1,0 +1,67 @@
+// tests/tools/compile_aggregate_cli_test.cpp - `compile --aggregate` and `run --compiled --aggregate`.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/tools/cli_run.h"
+
+namespace rasp::testing {
+namespace {
+
+// `prev` selects at most one key (sum and mean agree); `total` selects every key.
+constexpr const char* kProgram =
+    "prev = aggregate(select(indices, indices - 1, ==), tokens, 0);\n"
+    "total = aggregate(select(indices, indices, <=), tokens);\n";
+
+TEST(CompileAggregateCliTest, SumCompilesWhereOneKeyIsSelected) {
+  std::string prog = write_temp("agg_prev.rasp", kProgram);
+  CliRun sum = raspkit(fmt::format(
+      "compile {} --expr prev --tokens int --vocab 1,2,3 --max-len 6 --aggregate sum --json", prog));
+  ASSERT_EQ(sum.status, 0) << sum.err;
+  auto doc = nlohmann::json::parse(sum.out.substr(0, sum.out.find('\n')));
+  EXPECT_EQ(doc["exact_up_to"], 6);
+  CliRun mean = raspkit(fmt::format(
+      "compile {} --expr prev --tokens int --vocab 1,2,3 --max-len 6 --aggregate mean --json", prog));
+  ASSERT_EQ(mean.status, 0) << mean.err;
+  auto mean_doc = nlohmann::json::parse(mean.out.substr(0, mean.out.find('\n')));
+  EXPECT_EQ(doc["params"], mean_doc["params"]);
+}
+
+TEST(CompileAggregateCliTest, SumOfSeveralKeysIsRefusedWithAWitness) {
+  std::string prog = write_temp("agg_total.rasp", kProgram);
+  CliRun r = raspkit(fmt::format(
+      "compile {} --expr total --tokens int --vocab 1,2 --max-len 6 --aggregate sum --json", prog));
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.err.find("under sum aggregation"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("witness input: [1, 1]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":2:"), std::string::npos) << r.err;  // the aggregate's line
+  // Under the default mean the same expression compiles.
+  CliRun mean = raspkit(
+      fmt::format("compile {} --expr total --tokens int --vocab 1,2 --max-len 6 --json", prog));
+  EXPECT_EQ(mean.status, 0) << mean.err;
+}
+
+TEST(CompileAggregateCliTest, UnknownAggregationIsAUsageError) {
+  std::string prog = write_temp("agg_bad.rasp", kProgram);
+  CliRun r = raspkit(fmt::format(
+      "compile {} --expr prev --tokens int --vocab 1,2 --max-len 4 --aggregate avg --json", prog));
+  EXPECT_EQ(r.status, 1);
+}
+
+TEST(CompileAggregateCliTest, RunCompiledUsesTheSameAggregation) {
+  std::string prog = write_temp("agg_run.rasp", kProgram);
+  std::string common = fmt::format("run {} --tokens int -i [3,1,2,2] --aggregate sum", prog);
+  CliRun interp = raspkit(common + " --expr prev");
+  ASSERT_EQ(interp.status, 0) << interp.err;
+  EXPECT_EQ(interp.out, "[0,3,1,2]\n");
+  CliRun compiled = raspkit(common + " --expr prev --compiled --vocab 1,2,3 --max-len 6");
+  ASSERT_EQ(compiled.status, 0) << compiled.err;
+  EXPECT_EQ(compiled.out, interp.out);
+  // The sum of several keys is refused through `run --compiled` as through `compile`.
+  CliRun total = raspkit(common + " --expr total --compiled --vocab 1,2,3 --max-len 6");
+  EXPECT_EQ(total.status, 2);
+  EXPECT_NE(total.err.find("under sum aggregation"), std::string::npos) << total.err;
+}
+
+}  // namespace
+}  // namespace rasp::testing
