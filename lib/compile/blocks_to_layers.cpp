@@ -345,6 +345,21 @@ class Placer {
 
 
 
+  // An embedded map of tokens alone or of indices alone, read by an MLP, is folded into
+  // that MLP's table through its base when the base has no more values: the table is no
+  // larger, and the map needs no directions of its own (tracr_sort's indices / 10).
+  NodeId embedded_base(NodeId id) const {
+    const SopPlan& s = d_plan.sops[id];
+    if (d_program.node(id).kind != NodeKind::Map || s.where != Where::Embed) return id;
+    std::set<NodeId> base;
+    base_leaves(id, base);
+    if (base.size() != 1) return id;
+    NodeId b = *base.begin();
+    NodeKind kind = d_program.node(b).kind;
+    if (kind != NodeKind::Tokens && kind != NodeKind::Indices) return id;
+    return d_plan.sets.of(b).size() <= d_plan.sets.of(id).size() ? b : id;
+  }
+
   void collect_leaves(NodeId id, int layer, std::vector<NodeId>& out) const {
     for (NodeId in : d_program.node(id).inputs) {
       const ir::Node& n = d_program.node(in);
@@ -352,8 +367,9 @@ class Placer {
       if (n.kind == NodeKind::Constant) continue;
       if (n.kind == NodeKind::Map && s.where == Where::Mlp && s.layer == layer) {
         collect_leaves(in, layer, out);
-      } else if (std::find(out.begin(), out.end(), in) == out.end()) {
-        out.push_back(in);
+      } else if (NodeId leaf = embedded_base(in);
+                 std::find(out.begin(), out.end(), leaf) == out.end()) {
+        out.push_back(leaf);
       }
     }
   }
