@@ -122,6 +122,15 @@ TEST(CliTest, CheckGlobalTimeoutLeavesTheRestInconclusive) {
                                  "# INPUT: \"aab\" -> [2, 2, 1]\n");
   EXPECT_EQ(raspkit("check --timeout 600 " + quick).status, 0);
   EXPECT_EQ(raspkit("check --timeout -1 " + quick).status, 1) << "a negative timeout is a usage error";
+  // A COMPILES directive in progress stops comparing inputs when the time runs out (1000
+  // random inputs of 48 tokens through reverse's weights take several seconds).
+  std::string compiles = write_temp("slow_compiles.rasp",
+                                    "rev = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
+                                    "# COMPILES: vocab=a,b,c max-len=48\n");
+  CliRun c = raspkit("check --timeout 0.5 " + compiles);
+  EXPECT_EQ(c.status, 5) << c.err;
+  EXPECT_NE(c.err.find("INCONCLUSIVE: COMPILES"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("then the global --timeout ran out"), std::string::npos) << c.err;
 }
 
 // equiv --json keeps "seconds" (issue 5); --deterministic prints it as 0 so that two runs

@@ -277,7 +277,13 @@ CheckResult check_compiles(const Directive& d, const DirectiveContext& c) {
     for (int k = 0; k < options->max_len; ++k) x.push_back(vocab[rng() % vocab.size()]);
     inputs.push_back(std::move(x));
   }
-  for (const auto& input : inputs) {
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const auto& input = inputs[i];
+    if (c.deadline && std::chrono::steady_clock::now() >= *c.deadline) {
+      return make(d, c, Verdict::Inconclusive,
+                  fmt::format("compiles; agrees on {} of {} inputs, then the global --timeout ran out (seed {})", i,
+                              inputs.size(), c.seed));
+    }
     auto want = interp::evaluate(c.module->program, c.root, input, c.semantics);
     if (!want) continue;  // inputs the program itself rejects have no answer to reproduce
     auto got = compile::run_compiled(*model, input);
