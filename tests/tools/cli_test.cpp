@@ -133,6 +133,30 @@ TEST(CliTest, CheckGlobalTimeoutLeavesTheRestInconclusive) {
   EXPECT_NE(c.err.find("then the global --timeout ran out"), std::string::npos) << c.err;
 }
 
+// `check --only KINDS` runs those directive kinds and reports the others as skipped; an
+// ERROR@ that only an unselected INPUT could produce is skipped, not failed.
+TEST(CliTest, CheckOnlyRunsTheSelectedKinds) {
+  std::string prog = write_temp("only.rasp",
+                                "x = indices + 1;\n"
+                                "# INPUT: \"ab\" -> [1, 3]\n"
+                                "# COMPILES: vocab=a,b max-len=4\n"
+                                "# ERROR@+1: E0205\n"
+                                "bad = 1 / (indices - 1);\n"
+                                "# EXPR: bad\n"
+                                "# INPUT: \"ab\" -> error E0205\n");
+  CliRun all = raspkit("check " + prog);
+  EXPECT_EQ(all.status, 10) << all.err;  // the first INPUT is wrong on purpose
+  CliRun compiles = raspkit("check --json --only COMPILES " + prog);
+  EXPECT_EQ(compiles.status, 0) << compiles.err;
+  auto doc = nlohmann::json::parse(compiles.out);
+  EXPECT_EQ(doc["passed"], 1);
+  EXPECT_EQ(doc["skipped"], 3);
+  CliRun inputs = raspkit("check --only INPUT,ERROR " + prog);
+  EXPECT_EQ(inputs.status, 10) << inputs.err;
+  EXPECT_NE(inputs.err.find("only.rasp:2: FAIL: INPUT"), std::string::npos) << inputs.err;
+  EXPECT_EQ(raspkit("check --only LINT " + prog).status, 1) << "an unknown kind is a usage error";
+}
+
 // equiv --json keeps "seconds" (issue 5); --deterministic prints it as 0 so that two runs
 // print the same bytes (issue 7; RASPKIT_DETERMINISTIC=1 is tested in determinism/).
 TEST(CliTest, VerdictJsonHasSecondsThatDeterministicZeroes) {

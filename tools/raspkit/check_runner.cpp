@@ -98,8 +98,9 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 }  // namespace
 
-std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed,
-                                    std::optional<std::chrono::steady_clock::time_point> deadline) {
+std::vector<CheckResult> check_file(const std::string& path, const CheckFileOptions& options) {
+  const auto& deadline = options.deadline;
+  auto selected = [&](const std::string& kind) { return options.kinds.empty() || options.kinds.count(kind) > 0; };
   std::vector<CheckResult> results;
   std::ifstream in(path);
   std::stringstream buffer;
@@ -152,6 +153,10 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed,
       static const std::set<std::string> kinds = {"INPUT", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"};
       if (!kinds.count(d.kind)) continue;
       std::string what = d.expr.value_or(module->last_assigned_name);
+      if (!selected(d.kind)) {
+        result(d, Verdict::Skip, what, "not selected by --only");
+        continue;
+      }
       if (deadline && std::chrono::steady_clock::now() >= *deadline) {
         timed_out = true;
         result(d, Verdict::Inconclusive, what, kGlobalTimeoutMessage);
@@ -167,7 +172,7 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed,
         continue;
       }
       if (d.kind != "INPUT") {
-        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load, seed, deadline};
+        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load, options.seed, deadline};
         if (d.kind == "BOUNDS") results.push_back(check_bounds(d, context));
         if (d.kind == "EQUIV") results.push_back(check_equiv(d, context));
         if (d.kind == "ASSERT") results.push_back(check_assert(d, context));
@@ -223,8 +228,14 @@ std::vector<CheckResult> check_file(const std::string& path, std::uint32_t seed,
   }
   for (const auto& e : expected_errors) {
     std::string subject = fmt::format("{} at line {}", e.code, e.line);
-    if (e.seen) {
+    if (!selected("ERROR")) {
+      results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Skip,
+                                    "not selected by --only", e.code});
+    } else if (e.seen) {
       results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Pass, "", e.code});
+    } else if (module && !selected("INPUT")) {
+      results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Skip,
+                                    "the program loads; an INPUT not selected by --only may produce it", e.code});
     } else if (timed_out) {
       results.push_back(CheckResult{path, e.directive->line, "ERROR", subject, Verdict::Inconclusive,
                                     kGlobalTimeoutMessage, e.code});

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,20 @@ struct CheckResult {
 /// The seed of the random inputs `# COMPILES` tries when `raspkit check --seed` is not given.
 inline constexpr std::uint32_t kDefaultCheckSeed = 20261122;
 
-/// Runs the directives of one file; `seed` draws the random inputs of `# COMPILES`. A
-/// directive reached after `deadline` is not run: it is Inconclusive, saying so; solver
-/// directives started before it get at most the time left.
-[[nodiscard]] std::vector<CheckResult> check_file(
-    const std::string& path, std::uint32_t seed = kDefaultCheckSeed,
-    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+/// How `check_file` runs a file's directives (`raspkit check` options).
+struct CheckFileOptions {
+  /// Draws the random inputs of `# COMPILES` (`--seed`).
+  std::uint32_t seed = kDefaultCheckSeed;
+  /// `--timeout`: a directive reached after it is not run but Inconclusive, saying so;
+  /// solver directives started before it get at most the time left.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// `--only`: the directive kinds to run (INPUT, ERROR, BOUNDS, EQUIV, ASSERT, COMPILES);
+  /// the others are Skip. Empty: all of them.
+  std::set<std::string> kinds;
+};
+
+/// Runs the directives of one file.
+[[nodiscard]] std::vector<CheckResult> check_file(const std::string& path, const CheckFileOptions& options = {});
 
 /// The message of a directive `raspkit check --timeout` left unrun.
 inline constexpr const char* kGlobalTimeoutMessage = "not run: the global --timeout ran out before it";

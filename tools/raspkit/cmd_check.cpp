@@ -29,6 +29,7 @@ struct CheckOptions {
   bool quiet = false;
   std::uint32_t seed = kDefaultCheckSeed;
   double timeout = 0;
+  std::vector<std::string> only;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -41,18 +42,20 @@ bool write_file(const std::string& path, const std::string& text) {
 // Files are checked on all cores; results keep the files' sorted order, so every report is
 // the same from run to run.
 std::vector<std::vector<CheckResult>> run_all(const std::vector<std::string>& files, int jobs, bool progress,
-                                              std::uint32_t seed, double timeout) {
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (timeout > 0) {
-    deadline = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeout));
+                                              const CheckOptions& o) {
+  CheckFileOptions options;
+  options.seed = o.seed;
+  options.kinds.insert(o.only.begin(), o.only.end());
+  if (o.timeout > 0) {
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                              std::chrono::duration<double>(o.timeout));
   }
   std::vector<std::vector<CheckResult>> per_file(files.size());
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex print;
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      per_file[i] = check_file(files[i], seed, deadline);
+      per_file[i] = check_file(files[i], options);
       std::size_t finished = ++done;
       if (progress) {
         std::lock_guard<std::mutex> lock(print);
@@ -77,7 +80,7 @@ int check(const CheckOptions& o) {
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool progress = !o.quiet && isatty(STDERR_FILENO);
   std::vector<CheckResult> results;
-  for (auto& rs : run_all(files, jobs, progress, o.seed, o.timeout)) {
+  for (auto& rs : run_all(files, jobs, progress, o)) {
     for (auto& r : rs) results.push_back(std::move(r));
   }
   int passed = 0, failed = 0, skipped = 0, inconclusive = 0, load_failures = 0;
@@ -140,6 +143,11 @@ void add_check_command(CLI::App& app, Action& action) {
                   "seconds for the whole run (default 0: no limit); directives not reached by then are "
                   "inconclusive (exit 5 when nothing failed), solver directives get at most the time left")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--only", options->only,
+                  "run only these directive kinds (comma-separated: INPUT,ERROR,BOUNDS,EQUIV,ASSERT,COMPILES); "
+                  "the others are reported as skipped")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"INPUT", "ERROR", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"}));
   sub->callback([options, &action] { action = [options] { return check(*options); }; });
 }
 
