@@ -384,19 +384,21 @@ class WeightBuilder {
                   d_program.node(f.node).range);
     }
     auto k = static_cast<double>(cat_leaves.size());
-    // Numerical leaf: distinct values in increasing order.
-    std::vector<Value> xs;
+    // Numerical leaf: its distinct numbers in increasing order, each with every value of that
+    // number (an integer 2 and a float 2.0 are one point of the residual, but a function such as
+    // a list index may accept one and fault on the other).
+    std::vector<std::vector<Value>> xs;
     if (num_leaf) {
+      std::vector<Value> numbers;
       for (const Value& v : f.leaves[*num_leaf].values) {
-        if (v.is_number()) xs.push_back(v);
+        if (v.is_number()) numbers.push_back(v);
       }
-      std::sort(xs.begin(), xs.end(),
-                [](const Value& a, const Value& b) { return a.to_double() < b.to_double(); });
-      xs.erase(std::unique(xs.begin(), xs.end(),
-                           [](const Value& a, const Value& b) {
-                             return a.to_double() == b.to_double();
-                           }),
-               xs.end());
+      std::stable_sort(numbers.begin(), numbers.end(),
+                       [](const Value& a, const Value& b) { return a.to_double() < b.to_double(); });
+      for (const Value& v : numbers) {
+        if (xs.empty() || xs.back().front().to_double() != v.to_double()) xs.emplace_back();
+        xs.back().push_back(v);
+      }
       if (xs.empty()) return {};
     }
     Readout x_readout = num_leaf ? leaf_numeric(f.leaves[*num_leaf]) : Readout{};
@@ -419,7 +421,8 @@ class WeightBuilder {
         if (!num_leaf) {
           units.add(gate, output_vector(f, f.f(args)));
         } else {
-          tabulate_numeric(f, units, gate, x_readout, xs, args, *num_leaf, k > 0);
+          auto done = tabulate_numeric(f, units, gate, x_readout, xs, args, *num_leaf, k > 0);
+          if (!done) return done;
         }
       }
       for (std::size_t j = 0; j < digit.size(); ++j) {
@@ -433,16 +436,30 @@ class WeightBuilder {
   // f over one numerical leaf x (gated by a categorical tuple): f(x_1) plus, for each gap
   // between consecutive values, a ramp of slope 2/gap centred in the gap, so the step is
   // exactly 0 or 1 whenever x is within a quarter gap of a value it can take.
-  void tabulate_numeric(const FunctionBlock& f, HiddenUnits& units, const Readout& gate,
-                        const Readout& x, const std::vector<Value>& xs, std::vector<Value>& args,
-                        std::size_t num_leaf, bool gated) {
+  // At a number several values share, f must give one result on all that do not fault.
+  Result<void> tabulate_numeric(const FunctionBlock& f, HiddenUnits& units, const Readout& gate,
+                                const Readout& x, const std::vector<std::vector<Value>>& xs,
+                                std::vector<Value>& args, std::size_t num_leaf, bool gated) {
     std::vector<Readout> outs;
-    for (const Value& v : xs) {
-      args[num_leaf] = v;
-      outs.push_back(output_vector(f, f.f(args)));
+    for (const auto& same : xs) {
+      std::optional<Value> result;
+      for (const Value& v : same) {
+        args[num_leaf] = v;
+        std::optional<Value> r = f.f(args);
+        if (!r) continue;
+        if (result && !result->identical(*r)) {
+          return fail(code::kUnsupported,
+                      fmt::format("{} gives {} for {} but {} for {}, the same number in the residual stream",
+                                  node_label(d_program, f.node), result->repr(), same.front().repr(),
+                                  r->repr(), v.repr()),
+                      d_program.node(f.node).range);
+        }
+        if (!result) result = r;
+      }
+      outs.push_back(output_vector(f, result));
     }
     units.add(gate, outs[0]);
-    double lo = xs.front().to_double(), hi = xs.back().to_double();
+    double lo = xs.front().front().to_double(), hi = xs.back().front().to_double();
     for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
       Readout delta = plus(outs[i + 1], outs[i], -1.0);
       // Merge duplicate dimensions and drop zero steps.
@@ -453,7 +470,7 @@ class WeightBuilder {
         if (c != 0.0) step.emplace_back(d, c);
       }
       if (step.empty()) continue;
-      double a = xs[i].to_double(), b = xs[i + 1].to_double();
+      double a = xs[i].front().to_double(), b = xs[i + 1].front().to_double();
       double slope = 2.0 / (b - a);
       double mid = (a + b) / 2.0;
       // Off tuples push the ramp below zero everywhere on [lo, hi].
@@ -466,6 +483,7 @@ class WeightBuilder {
       units.add(up, step);
       units.add(down, scaled(step, -1.0));
     }
+    return {};
   }
 
   void decoder() {

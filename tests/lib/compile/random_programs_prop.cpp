@@ -1,0 +1,109 @@
+// tests/lib/compile/random_programs_prop.cpp - Random programs: the compiled weights are the
+// interpreter, or the compiler refuses with a located diagnostic.
+//
+// The programs come from tests/support/random_programs.h (maps, compared and composite selects,
+// numerical and categorical aggregates, selector widths over tokens "a", "b", "c"). A failing
+// program is shrunk by RapidCheck and written as JSON IR to corpus/regress/ (the folder is
+// RASPKIT_REGRESS_DIR when set); CompileRegress below replays every file there.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "lib/ir/json.h"
+#include "tests/lib/compile/programs.h"
+#include "tests/support/random_programs.h"
+
+namespace rasp::compile {
+namespace {
+
+namespace fs = std::filesystem;
+using check::testing::Chooser;
+using testing::Agreement;
+using testing::compare_all;
+
+constexpr int kMaxLen = 4;
+
+std::string regress_dir() {
+  const char* env = std::getenv("RASPKIT_REGRESS_DIR");
+  return env ? env : RASPKIT_SOURCE_DIR "/corpus/regress";
+}
+
+/// Every input up to kMaxLen, in float64 and float32: the number of mismatches, and the first.
+Agreement check_model(const ir::Program& program, ir::NodeId root, const Model& model) {
+  std::vector<ir::Value> vocab = check::testing::strings("abc");
+  Agreement a = compare_all(program, root, model, vocab, kMaxLen, Precision::Float64);
+  Agreement f = compare_all(program, root, model, vocab, kMaxLen, Precision::Float32);
+  a.mismatches += f.mismatches;
+  if (a.first_mismatch.empty()) a.first_mismatch = f.first_mismatch;
+  return a;
+}
+
+/// Saves a failing program as JSON IR under regress_dir(). Every failing case while RapidCheck
+/// shrinks overwrites the same file, so the one left is the shrunk program: rename it to keep it.
+std::string save_failure(const ir::Program& program, ir::NodeId root) {
+  nlohmann::json doc = ir::program_to_json(program);
+  doc["raspkit_regress_root"] = root;
+  fs::create_directories(regress_dir());
+  std::string path = regress_dir() + "/compile-shrunk.json";
+  std::ofstream(path) << doc.dump(1) << "\n";
+  return path;
+}
+
+RC_GTEST_PROP(CompileRandomProp, WeightsAgreeWithTheInterpreterOrTheCompilerRefuses, ()) {
+  auto choices = *rc::gen::container<std::vector<int>>(40, rc::gen::inRange(0, 1000));
+  check::testing::Builder b;
+  Chooser chooser(choices);
+  ir::NodeId root = check::testing::random_program(b, chooser);
+  CompileOptions options;
+  options.vocab = check::testing::strings("abc");
+  options.max_len = kMaxLen;
+  auto model = compile(b.program, root, options);
+  if (!model) {
+    // A refusal names its reason with a code and the node's place in the program.
+    const Diagnostic& d = model.error().front();
+    RC_TAG("refused " + d.code);
+    RC_ASSERT(!d.code.empty());
+    RC_ASSERT(!d.message.empty());
+    return;
+  }
+  Agreement a = check_model(b.program, root, *model);
+  RC_TAG(a.compared == 0 ? "compiled, no input evaluates" : "compiled, compared");
+  RC_TAG(fmt::format("{} layers", model->layers.size()));
+  if (a.mismatches > 0) {
+    RC_LOG() << "saved to " << save_failure(b.program, root) << ": " << a.first_mismatch << "\n";
+  }
+  RC_ASSERT(a.mismatches == 0u);
+}
+
+// Every program a failure of the property above left in corpus/regress/ (JSON IR with the root
+// in "raspkit_regress_root") compiles to weights that agree with the interpreter, or is refused.
+TEST(CompileRegress, SavedFailuresNowCompileFaithfully) {
+  if (!fs::is_directory(regress_dir())) GTEST_SKIP() << "no " << regress_dir() << " (no failure was ever saved)";
+  int replayed = 0;
+  for (const auto& entry : fs::directory_iterator(regress_dir())) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    std::ifstream in(entry.path());
+    nlohmann::json doc = nlohmann::json::parse(in);
+    ir::NodeId root = doc.at("raspkit_regress_root").get<ir::NodeId>();
+    doc.erase("raspkit_regress_root");
+    auto program = ir::program_from_json(doc);
+    ASSERT_TRUE(program.has_value());
+    CompileOptions options;
+    options.vocab = check::testing::strings("abc");
+    options.max_len = kMaxLen;
+    auto model = compile(*program, root, options);
+    ++replayed;
+    if (!model) continue;
+    Agreement a = check_model(*program, root, *model);
+    EXPECT_EQ(a.mismatches, 0u) << a.first_mismatch;
+  }
+  if (replayed == 0) GTEST_SKIP() << "no saved failures in " << regress_dir();
+}
+
+}  // namespace
+}  // namespace rasp::compile
