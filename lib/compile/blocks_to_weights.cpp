@@ -436,7 +436,8 @@ class WeightBuilder {
   // f over one numerical leaf x (gated by a categorical tuple): f(x_1) plus, for each gap
   // between consecutive values, a ramp of slope 2/gap centred in the gap, so the step is
   // exactly 0 or 1 whenever x is within a quarter gap of a value it can take.
-  // At a number several values share, f must give one result on all that do not fault.
+  // At a number several values share, f must give one result (as a number, if numbers) on all
+  // that do not fault.
   Result<void> tabulate_numeric(const FunctionBlock& f, HiddenUnits& units, const Readout& gate,
                                 const Readout& x, const std::vector<std::vector<Value>>& xs,
                                 std::vector<Value>& args, std::size_t num_leaf, bool gated) {
@@ -447,7 +448,10 @@ class WeightBuilder {
         args[num_leaf] = v;
         std::optional<Value> r = f.f(args);
         if (!r) continue;
-        if (result && !result->identical(*r)) {
+        // The residual holds numbers: an integer 2 and a float 2.0 are one result there.
+        bool agrees = result && (result->identical(*r) || (result->is_number() && r->is_number() &&
+                                                            result->to_double() == r->to_double()));
+        if (result && !agrees) {
           return fail(code::kUnsupported,
                       fmt::format("{} gives {} for {} but {} for {}, the same number in the residual stream",
                                   node_label(d_program, f.node), result->repr(), same.front().repr(),
