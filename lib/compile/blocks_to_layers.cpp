@@ -122,7 +122,7 @@ class Placer {
     s.layer = layer;
     std::vector<NodeId> leaves;
     collect_leaves(id, layer, leaves);
-    if (numeric_leaves(leaves, layer) > 1) {
+    if (numeric_leaves(leaves, layer) > 1 || !fuse_width(leaves, layer)) {
       layer = map_layer(id, false);
       leaves.clear();
       collect_leaves(id, layer, leaves);
@@ -155,6 +155,25 @@ class Placer {
     s.layer = layer;
     s.stage = s.cat_stage = mlp_stage(layer);
     d_plan.layers = std::max(d_plan.layers, layer);
+  }
+
+  // Whether a map whose MLP would read a selector width off its head's scratch does so
+  // (CompileOptions::width_fusion). Fused, the table has a row per width breakpoint for each
+  // combination of the other leaves' values; decoded first, the width's MLP and the map's
+  // table are each narrower as soon as there is another leaf.
+  bool fuse_width(const std::vector<NodeId>& leaves, int layer) const {
+    bool scratch = std::any_of(leaves.begin(), leaves.end(),
+                               [&](NodeId leaf) { return reads_scratch(leaf, layer); });
+    if (!scratch) return true;
+    switch (d_options.width_fusion) {
+      case WidthFusion::Always:
+        return true;
+      case WidthFusion::Never:
+        return false;
+      case WidthFusion::Auto:
+        break;
+    }
+    return leaves.size() == 1;
   }
 
   bool has_linear(const std::vector<NodeId>& leaves) const {

@@ -85,6 +85,17 @@ struct Obligation {
   Kind kind = Kind::AtMostOneKey;
 };
 
+/// How a map that reads a selector width gets its value.
+enum class WidthFusion : std::uint8_t {
+  /// Read the width off its head's BOS weight in the head's own layer (saving a layer) only
+  /// when that MLP is no wider than decoding the width first: when the width is all the map
+  /// reads. With other operands the fused table is the decoding's 2N+1 units times their
+  /// values (reverse at N = 5: 55 units, where decoding first needs 11, then 30).
+  Auto,
+  Always,  ///< fuse whenever it saves a layer: the fewest layers, wider MLPs
+  Never,   ///< always decode the width to a one-hot first
+};
+
 struct CompileOptions {
   std::vector<ir::Value> vocab;
   int max_len = 8;
@@ -100,6 +111,7 @@ struct CompileOptions {
   /// What an aggregate that selects several keys computes (RASPy's sum or the mean). Under
   /// sum, only aggregates that select at most one key compile (there sum and mean agree).
   interp::Aggregation aggregation = interp::Aggregation::Mean;
+  WidthFusion width_fusion = WidthFusion::Auto;
 };
 
 struct Model {

@@ -34,6 +34,7 @@ struct CexCommand {
   std::string model_path;
   std::string config_path;
   std::string schedule = "optimal";
+  std::string width_fusion = "auto";
   std::uint64_t seed = 1;
   double timeout = 0;
   std::size_t exhaustive_budget = 20000;
@@ -261,6 +262,7 @@ int run_cex(const CexCommand& cmd) {
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
+  options.width_fusion = width_fusion(cmd.width_fusion);
   auto reader = compile::ResidualReader::make(program, loaded->root, options,
                                               bounds ? &bounds->schedule : nullptr);
   if (!reader) {
@@ -485,6 +487,10 @@ void add_cex_command(CLI::App& app, Action& action) {
   sub->add_option("--schedule", cmd->schedule,
                   "layer assignment the weights were compiled with: optimal (default) or asap")
       ->check(CLI::IsMember({"optimal", "asap"}));
+  sub->add_option("--width-fusion", cmd->width_fusion,
+                  "the --width-fusion the weights were compiled with: auto (default), always "
+                  "or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--seed", cmd->seed, "seed of the random search (default 1)");
   sub->add_option("--timeout", cmd->timeout, "seconds for the whole search (0: no limit)")
       ->check(CLI::NonNegativeNumber);

@@ -26,6 +26,7 @@ struct CompileCommand {
   std::string config;
   std::string dtype = "f32";
   std::string schedule = "optimal";
+  std::string width_fusion = "auto";
   std::string format = "safetensors";
   std::string aggregate = "mean";
   double timeout = 20;
@@ -53,6 +54,7 @@ int run_compile(const CompileCommand& cmd) {
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
+  options.width_fusion = width_fusion(cmd.width_fusion);
   interp::Options semantics;
   if (!apply_aggregate(cmd.aggregate, semantics)) return kUsage;
   options.aggregation = semantics.aggregation;
@@ -126,6 +128,8 @@ void add_compile_command(CLI::App& app, Action& action) {
   sub->add_option("--schedule", cmd->schedule,
                   "layer assignment: optimal (default, from `raspkit bounds`) or asap")
       ->check(CLI::IsMember({"optimal", "asap"}));
+  sub->add_option("--width-fusion", cmd->width_fusion, kWidthFusionHelp)
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--aggregate", cmd->aggregate,
                   "mean (the reference, tracr) or sum (RASPy); under sum only aggregates that "
                   "select at most one key compile")

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "analyzers/bounds.h"
+#include "lib/compile/model.h"
 
 namespace rasp::cli {
 
@@ -20,5 +21,17 @@ inline std::optional<analyze::Bounds> compile_schedule(const ir::Program& progra
   bo.timeout_ms = 5000;
   return analyze::optimal_bounds(program, root, bo);
 }
+
+/// `--width-fusion auto|always|never` (CLI::IsMember checks the text), also shared by both.
+inline compile::WidthFusion width_fusion(const std::string& text) {
+  if (text == "always") return compile::WidthFusion::Always;
+  if (text == "never") return compile::WidthFusion::Never;
+  return compile::WidthFusion::Auto;
+}
+
+inline constexpr const char* kWidthFusionHelp =
+    "a map of a selector width and other s-ops: auto (default) decodes the width first, one "
+    "layer more, when reading it in its own layer would make a wider MLP; always takes the "
+    "fewest layers; never always decodes first";
 
 }  // namespace rasp::cli

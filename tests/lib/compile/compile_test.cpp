@@ -11,8 +11,9 @@ namespace {
 // Every input up to 5 tokens (and 200 random ones of exactly max_len, seed pinned) must
 // decode to the interpreter's output in float64 and float32.
 Model expect_faithful(const Builder& b, NodeId root, const std::vector<Value>& vocab,
-                      int max_len, int exhaustive = 5) {
+                      int max_len, int exhaustive = 5, WidthFusion fusion = WidthFusion::Auto) {
   CompileOptions o;
+  o.width_fusion = fusion;
   o.vocab = vocab;
   o.max_len = max_len;
   auto model = compile(b.p, root, o);
@@ -83,9 +84,35 @@ TEST(CompileTest, Reverse) {
   auto len = b.length();
   auto opp = b.map({len, i}, bin(BinaryOp::Sub, bin(BinaryOp::Sub, x(0), x(1)), c(1)), "opp_idx");
   auto rev = b.aggregate(b.select(i, opp, BinaryOp::Eq), t, Value::string(""), "reverse");
+  // tracr needs 4 layers for reverse (ANCHORS.md): length, opp_idx, then the flip. Read
+  // off the width's head in its own layer, opp_idx takes 2 layers and one MLP with the width's
+  // 2N+1 = 17 breakpoint units for each of the 8 indices; decoded first (the default, since
+  // that MLP is narrower), 3 layers: the decoding's 17 units, then 9 lengths x 8 indices.
+  Model fused = expect_faithful(b, rev, kAbc, 8, 5, WidthFusion::Always);
+  ASSERT_EQ(fused.layers.size(), 2u);
+  EXPECT_EQ(fused.layers[0].mlp.w_in.cols(), 17 * 8);
   Model m = expect_faithful(b, rev, kAbc, 8);
-  // tracr needs 4 layers for reverse (ANCHORS.md): length, opp_idx, then the flip.
+  ASSERT_EQ(m.layers.size(), 3u);
+  EXPECT_EQ(m.layers[0].mlp.w_in.cols(), 17);
+  EXPECT_EQ(m.layers[1].mlp.w_in.cols(), 9 * 8);
+  EXPECT_EQ(m.layers[2].mlp.w_in.cols(), 0);
+  Model never = expect_faithful(b, rev, kAbc, 8, 5, WidthFusion::Never);
+  EXPECT_EQ(never.layers.size(), 3u);
+}
+
+TEST(CompileTest, AMapOfAWidthAloneReadsItsHeadInTheSameLayer) {
+  Builder b;
+  auto t = b.tokens();
+  auto len = b.length();
+  auto last = b.map({len}, bin(BinaryOp::Sub, x(0), c(1)), "last");
+  auto shifted = b.aggregate(b.select(b.indices(), last, BinaryOp::Eq), t, Value::string(""),
+                             "last_token");
+  // Fused, the map's MLP is the width's decoding itself: no wider, one layer fewer.
+  Model m = expect_faithful(b, shifted, kAbc, 8);
   EXPECT_EQ(m.layers.size(), 2u);
+  EXPECT_EQ(m.layers[0].mlp.w_in.cols(), 17);
+  Model never = expect_faithful(b, shifted, kAbc, 8, 5, WidthFusion::Never);
+  EXPECT_EQ(never.layers.size(), 3u);
 }
 
 TEST(CompileTest, Histogram) {

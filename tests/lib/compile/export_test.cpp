@@ -35,8 +35,10 @@ Builder frac_program(NodeId& root) {
   return b;
 }
 
+// Widths fused into the maps that read them: reverse in two layers of one head each.
 Model compiled(const Builder& b, NodeId root, int max_len) {
   CompileOptions o;
+  o.width_fusion = WidthFusion::Always;
   o.vocab = chars("abc");
   o.max_len = max_len;
   auto m = compile(b.p, root, o);

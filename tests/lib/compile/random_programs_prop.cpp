@@ -63,6 +63,7 @@ RC_GTEST_PROP(CompileRandomProp, WeightsAgreeWithTheInterpreterOrTheCompilerRefu
   CompileOptions options;
   options.vocab = check::testing::strings("abc");
   options.max_len = kMaxLen;
+  options.width_fusion = *rc::gen::element(WidthFusion::Auto, WidthFusion::Always, WidthFusion::Never);
   auto model = compile(b.program, root, options);
   if (!model) {
     // A refusal names its reason with a code and the node's place in the program.
@@ -76,7 +77,9 @@ RC_GTEST_PROP(CompileRandomProp, WeightsAgreeWithTheInterpreterOrTheCompilerRefu
   RC_TAG(a.compared == 0 ? "compiled, no input evaluates" : "compiled, compared");
   RC_TAG(fmt::format("{} layers", model->layers.size()));
   if (a.mismatches > 0) {
-    RC_LOG() << "saved to " << save_failure(b.program, root) << ": " << a.first_mismatch << "\n";
+    RC_LOG() << "saved to " << save_failure(b.program, root) << " (--width-fusion "
+             << static_cast<int>(options.width_fusion) << ", 0 auto, 1 always, 2 never): "
+             << a.first_mismatch << "\n";
   }
   RC_ASSERT(a.mismatches == 0u);
 }
