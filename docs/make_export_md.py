@@ -6,7 +6,6 @@ usage: docs/make_export_md.py [RASPKIT] > docs/export.md
 RASPKIT defaults to build/bin/raspkit. Run from the source root.
 """
 import json
-import math
 import os
 import struct
 import subprocess
@@ -50,8 +49,9 @@ def tracr_shapes(layers, heads, mlp, residual):
     and MLP sublayer pair, the widest layer's heads and MLP for every block."""
     if not layers:
         return ""
-    # ANCHORS.md counts sublayers for some tasks; a block holds one attention layer at least.
-    blocks = max(math.ceil(int(layers) / 2), len(heads.split(",")))
+    # ANCHORS.md's layers are attention+MLP pairs (length: 1 layer with a head and an MLP;
+    # reverse: 4 layers, heads listed for its 2 attention layers only), so one block each.
+    blocks = int(layers)
     widths = [int(x) for x in mlp.replace("up to", "").split("/")[0].replace(" ", "").split(",")]
     n_heads = max(int(x) for x in heads.split(","))
     return f"{blocks} / {n_heads} / {max(widths)} / {residual.split('/')[0].strip()}"
@@ -164,7 +164,8 @@ def main():
             "Each shape cell is n_layers / n_heads / d_head / d_mlp / d_model of the exported",
             "TransformerLens model (d_model includes the pad direction). tracr's column applies",
             "the same rule to ANCHORS.md's figures at N=5, as tracr's TransformerLens conversion",
-            "lays it out: a block per attention+MLP pair (at least one per attention layer), n_heads and d_mlp the widest layer's,",
+            "lays it out: a block per layer (ANCHORS.md's layers are attention+MLP pairs), n_heads",
+            "and d_mlp the widest layer's,",
             "d_model the residual width (tracr's d_head is not in ANCHORS.md).", "",
             "| task | vocab | raspkit: blocks / n_heads / d_head / d_mlp / d_model | d_vocab / "
             "n_ctx / d_vocab_out | padding heads | tracr: blocks / n_heads / d_mlp / d_model |",
