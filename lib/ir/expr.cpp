@@ -161,7 +161,7 @@ ValueResult<Value> evaluate(const ExprNode& e, std::span<const Value> vars) {
       }
       auto size = static_cast<std::int64_t>(e.table_values.size());
       std::int64_t i = a->num();
-      if (i >= size || -i > size) {
+      if (i >= size || i < -size) {
         return tl::unexpected(index_error(fmt::format(
             "index {} out of range for {} of length {}", i,
             e.table_kind == TableKind::String ? "string" : "list", size)));

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace rasp::ir {
 namespace {
 
@@ -31,6 +33,11 @@ TEST(ExprTest, LookupsIndexListsFromBothEndsAndReportMisses) {
   auto miss = evaluate(*list, out);
   ASSERT_FALSE(miss.has_value());
   EXPECT_STREQ(miss.error().code, "E0206");
+  // The most negative index is out of range too (negating it would overflow).
+  Value lowest[] = {Value::integer(INT64_MIN)};
+  auto below = evaluate(*list, lowest);
+  ASSERT_FALSE(below.has_value());
+  EXPECT_STREQ(below.error().code, "E0206");
   Expr dict = make_lookup(make_var(0), TableKind::Dict, {Value::string("x")}, {Value::integer(9)});
   Value key[] = {Value::string("y")};
   EXPECT_FALSE(evaluate(*dict, key).has_value());
