@@ -10,6 +10,7 @@
 
 #include "lib/interp/detail/column_facts.h"
 #include "lib/interp/detail/int_columns.h"
+#include "lib/interp/detail/selector_plan.h"
 
 namespace rasp::interp {
 
@@ -39,13 +40,14 @@ std::string describe_input(std::span<const Value> input) {
 
 namespace {
 
-// Selected keys in a row of 0/1 bytes: each 8-byte word holds one set bit per selected key.
+// Selected keys in a row of 0/1 bytes: the bytes of each 8-byte word summed by one
+// multiplication (the sum lands in the top byte; it is at most 8).
 std::size_t row_count(const std::uint8_t* row, std::size_t n) {
   std::size_t count = 0, k = 0;
   for (; k + 8 <= n; k += 8) {
     std::uint64_t word;
     std::memcpy(&word, row + k, 8);
-    count += static_cast<std::size_t>(__builtin_popcountll(word));
+    count += static_cast<std::size_t>((word * 0x0101010101010101ULL) >> 56);
   }
   for (; k < n; ++k) count += row[k];
   return count;
@@ -55,8 +57,10 @@ std::size_t row_count(const std::uint8_t* row, std::size_t n) {
 
 class Evaluator {
  public:
-  Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options)
-      : d_program(program), d_input(input), d_options(options) {}
+  /// `lazy`: comparison selectors that nothing reads cell by cell are never filled, except
+  /// the roots; a trace for the user's eyes (reports, hazards) is built with every matrix.
+  Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options, bool lazy)
+      : d_program(program), d_input(input), d_options(options), d_lazy(lazy) {}
 
   Result<Trace> run(std::span<const NodeId> roots) {
     std::size_t n = d_input.size() + (d_options.bos ? 1 : 0);
@@ -71,11 +75,15 @@ class Evaluator {
     d_trace.d_columns.resize(d_program.size());
     d_trace.d_matrices.resize(d_program.size());
     d_facts.resize(d_program.size());
+    d_plans.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
     // Node ids are a topological order (Program::add requires operands first).
     for (NodeId id = 0; id < d_program.size(); ++id) {
       if (!needed[id]) continue;
       if (auto ok = eval_node(id); !ok) return tl::unexpected(ok.error());
+    }
+    for (NodeId r : roots) {
+      if (d_plans[r]) mat(r);
     }
     return std::move(d_trace);
   }
@@ -107,7 +115,17 @@ class Evaluator {
   }
 
   const Column& col(NodeId id) const { return *d_trace.d_columns[id]; }
-  const Matrix& mat(NodeId id) const { return *d_trace.d_matrices[id]; }
+  // A selector's cells, filled from its plan on first use.
+  const Matrix& mat(NodeId id) {
+    std::optional<Matrix>& m = d_trace.d_matrices[id];
+    if (!m) {
+      m.emplace();
+      m->n = d_n;
+      m->cells.resize(d_n * d_n);
+      detail::fill_cells(*d_plans[id], m->cells.data());
+    }
+    return *m;
+  }
 
   // A column's integer view, computed on first use.
   const detail::ColumnFacts& numbers(NodeId id) {
@@ -164,8 +182,14 @@ class Evaluator {
       case NodeKind::Aggregate:
         return eval_aggregate(id, node);
       case NodeKind::SelectorWidth: {
-        const Matrix& m = mat(node.inputs[0]);
         Column c(d_n);
+        if (const auto& plan = d_plans[node.inputs[0]]) {
+          auto rows = detail::summarise(*plan, nullptr);
+          for (std::size_t q = 0; q < d_n; ++q) c[q] = Value::integer(static_cast<std::int64_t>(rows[q].count));
+          d_trace.d_columns[id] = std::move(c);
+          return {};
+        }
+        const Matrix& m = mat(node.inputs[0]);
         for (std::size_t q = 0; q < d_n; ++q) {
           const std::uint8_t* row = &m.cells[q * d_n];
           c[q] = Value::integer(static_cast<std::int64_t>(row_count(row, d_n)));
@@ -278,44 +302,8 @@ class Evaluator {
     return {};
   }
 
-  // A predicate `key OP query` over plain integers is the common case (indices, counts):
-  // compare int64 columns directly.
   static bool all_integral(const Column& c) {
     return std::all_of(c.begin(), c.end(), [](const Value& v) { return !v.is_string() && v.den() == 1; });
-  }
-
-  template <typename Cmp>
-  void fill(Matrix& m, const std::vector<std::int64_t>& keys, const std::vector<std::int64_t>& queries,
-            Cmp cmp) {
-    for (std::size_t q = 0; q < d_n; ++q) {
-      std::uint8_t* row = &m.cells[q * d_n];
-      std::int64_t qv = queries[q];
-      for (std::size_t k = 0; k < d_n; ++k) row[k] = cmp(keys[k], qv) ? 1 : 0;
-    }
-  }
-
-  void fill_compare(Matrix& m, BinaryOp op, const std::vector<std::int64_t>& kv,
-                    const std::vector<std::int64_t>& qv) {
-    switch (op) {
-      case BinaryOp::Eq:
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k == q; });
-        break;
-      case BinaryOp::Ne:
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k != q; });
-        break;
-      case BinaryOp::Lt:
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k < q; });
-        break;
-      case BinaryOp::Le:
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k <= q; });
-        break;
-      case BinaryOp::Gt:
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k > q; });
-        break;
-      default:
-        fill(m, kv, qv, [](std::int64_t k, std::int64_t q) { return k >= q; });
-        break;
-    }
   }
 
   static bool all_strings(const Column& c) {
@@ -328,24 +316,20 @@ class Evaluator {
   // `key OP query` compared as int64s: the values themselves when integral, else their
   // ranks in one shared order. Ordering a string against a number raises in Python, so
   // that case is left to the per-cell walk, which reports it at the first cell.
-  bool compare_select(Matrix& m, NodeId key_id, NodeId query_id, BinaryOp op) {
+  std::optional<detail::SelectorPlan> compare_select(NodeId key_id, NodeId query_id, BinaryOp op) {
     const detail::ColumnFacts& kf = numbers(key_id);
     const detail::ColumnFacts& qf = numbers(query_id);
-    if (kf.integral && qf.integral) {
-      fill_compare(m, op, kf.nums, qf.nums);
-      return true;
-    }
+    if (kf.integral && qf.integral) return detail::SelectorPlan{op, kf.nums, qf.nums};
     const Column& keys = col(key_id);
     const Column& queries = col(query_id);
     bool ordering = op != BinaryOp::Eq && op != BinaryOp::Ne;
     if (ordering && !((all_strings(keys) && all_strings(queries)) ||
                       (no_strings(keys) && no_strings(queries)))) {
-      return false;
+      return std::nullopt;
     }
-    std::vector<std::int64_t> kv, qv;
-    detail::shared_ranks(distinct(key_id), keys, distinct(query_id), queries, kv, qv);
-    fill_compare(m, op, kv, qv);
-    return true;
+    detail::SelectorPlan plan{op, {}, {}};
+    detail::shared_ranks(distinct(key_id), keys, distinct(query_id), queries, plan.keys, plan.queries);
+    return plan;
   }
 
   // Any predicate: its value depends only on the (key, query) values, so evaluate each
@@ -385,45 +369,60 @@ class Evaluator {
   }
 
   Status eval_select(NodeId id, const ir::Node& node) {
-    Matrix m;
-    m.n = d_n;
-    m.cells.assign(d_n * d_n, 0);
     const ir::ExprNode& p = *node.expr;
     bool simple = p.op == ExprOp::Binary && p.args[0]->op == ExprOp::Var && p.args[0]->var == 0 &&
                   p.args[1]->op == ExprOp::Var && p.args[1]->var == 1 && p.bop >= BinaryOp::Eq &&
                   p.bop <= BinaryOp::Ge;
-    if (!d_options.fast_paths) {
-      if (auto ok = generic_select(id, node, m); !ok) return ok;
-    } else if (!(simple && compare_select(m, node.inputs[0], node.inputs[1], p.bop))) {
-      if (auto ok = tabulated_select(id, node, m); !ok) return ok;
-    }
-    if (d_options.causal) {
-      for (std::size_t q = 0; q < d_n; ++q) {
-        for (std::size_t k = q + 1; k < d_n; ++k) m.cells[q * d_n + k] = 0;
+    if (d_options.fast_paths && simple) {
+      if (auto plan = compare_select(node.inputs[0], node.inputs[1], p.bop)) {
+        d_plans[id] = std::move(*plan);
+        // A causal mask is not a comparison of the two columns: fill and mask now.
+        if (d_options.causal) {
+          mat(id);
+          d_plans[id].reset();
+          mask_causal(*d_trace.d_matrices[id]);
+        } else if (!d_lazy) {
+          mat(id);
+        }
+        return {};
       }
     }
+    Matrix m;
+    m.n = d_n;
+    m.cells.assign(d_n * d_n, 0);
+    if (!d_options.fast_paths) {
+      if (auto ok = generic_select(id, node, m); !ok) return ok;
+    } else {
+      if (auto ok = tabulated_select(id, node, m); !ok) return ok;
+    }
+    mask_causal(m);
     d_trace.d_matrices[id] = std::move(m);
     return {};
   }
 
+  void mask_causal(Matrix& m) const {
+    if (!d_options.causal) return;
+    for (std::size_t q = 0; q < d_n; ++q) {
+      for (std::size_t k = q + 1; k < d_n; ++k) m.cells[q * d_n + k] = 0;
+    }
+  }
+
   void eval_composite(NodeId id, const ir::Node& node) {
-    const Matrix& a = mat(node.inputs[0]);
     Matrix m;
     m.n = d_n;
-    m.cells = a.cells;
+    m.cells.resize(d_n * d_n);
+    std::uint8_t* out = m.cells.data();
+    const std::uint8_t* a = mat(node.inputs[0]).cells.data();
+    std::size_t size = m.cells.size();
     if (node.kind == NodeKind::SelectorNot) {
-      for (auto& c : m.cells) c ^= 1;
-      if (d_options.causal) {
-        for (std::size_t q = 0; q < d_n; ++q) {
-          for (std::size_t k = q + 1; k < d_n; ++k) m.cells[q * d_n + k] = 0;
-        }
-      }
+      for (std::size_t i = 0; i < size; ++i) out[i] = a[i] ^ 1;
+      mask_causal(m);
     } else {
-      const Matrix& b = mat(node.inputs[1]);
+      const std::uint8_t* b = mat(node.inputs[1]).cells.data();
       if (node.kind == NodeKind::SelectorAnd) {
-        for (std::size_t i = 0; i < m.cells.size(); ++i) m.cells[i] &= b.cells[i];
+        for (std::size_t i = 0; i < size; ++i) out[i] = a[i] & b[i];
       } else {
-        for (std::size_t i = 0; i < m.cells.size(); ++i) m.cells[i] |= b.cells[i];
+        for (std::size_t i = 0; i < size; ++i) out[i] = a[i] | b[i];
       }
     }
     d_trace.d_matrices[id] = std::move(m);
@@ -445,14 +444,63 @@ class Evaluator {
     return {};
   }
 
+  // The mean (or the sum) of `count` selected integers totalling `total`, exact.
+  ir::ValueResult<Value> combine(__int128 total, std::size_t count) const {
+    if (total > INT64_MAX || total < INT64_MIN) {
+      return tl::unexpected(ir::ValueError{code::kOverflow, "integer overflow in aggregate"});
+    }
+    auto t = static_cast<std::int64_t>(total);
+    if (d_options.aggregation == Aggregation::Sum) return Value::integer(t);
+    return Value::rational(t, static_cast<std::int64_t>(count));
+  }
+
+  tl::unexpected<Diagnostics> non_numeric(NodeId id, const Column& values, std::size_t count, std::size_t q) {
+    bool sum = d_options.aggregation == Aggregation::Sum;
+    return fault(id, code::kAverageNonNumbers,
+                 fmt::format("cannot {} non-numeric values ({} of type {}) at query position {}",
+                             sum ? "sum" : "average", count, ir::kind_name(values.front().kind()),
+                             q - d_trace.d_first));
+  }
+
+  // A comparison selector over integral (or non-numeric) values: each query's count, one
+  // selected key and sum come from the plan's sorted keys, no cell is read. The queries
+  // are visited in order, so faults are the ones the matrix walk meets first.
+  std::optional<Status> planned_aggregate(NodeId id, const ir::Node& node, bool numeric) {
+    const auto& plan = d_plans[node.inputs[0]];
+    const Column& values = col(node.inputs[1]);
+    if (!plan || !d_options.fast_paths) return std::nullopt;
+    const detail::ColumnFacts& f = numbers(node.inputs[1]);
+    if (numeric && !f.integral) return std::nullopt;
+    auto rows = detail::summarise(*plan, numeric ? f.nums.data() : nullptr);
+    Column out(d_n);
+    for (std::size_t q = 0; q < d_n; ++q) {
+      const detail::RowSummary& r = rows[q];
+      if (r.count == 0) {
+        out[q] = node.value;
+      } else if (r.count == 1) {
+        out[q] = values[r.one];
+      } else if (!numeric) {
+        return Status(non_numeric(id, values, r.count, q));
+      } else {
+        auto v = combine(r.sum, r.count);
+        if (!v) return Status(fault(id, v.error().code, v.error().message));
+        out[q] = *v;
+      }
+    }
+    if (auto ok = check_uniform(id, out); !ok) return ok;
+    d_trace.d_columns[id] = std::move(out);
+    return Status{};
+  }
+
   Status eval_aggregate(NodeId id, const ir::Node& node) {
-    const Matrix& m = mat(node.inputs[0]);
     const Column& values = col(node.inputs[1]);
     bool sum = d_options.aggregation == Aggregation::Sum;
     // The reference checks the type of the whole column, not only the selected values:
     // averaging a column of strings or of booleans fails even when the values agree.
     bool numeric = !values.empty() && !values.front().is_string() &&
                    !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
+    if (auto done = planned_aggregate(id, node, numeric)) return *done;
+    const Matrix& m = mat(node.inputs[0]);
     bool integral = all_integral(values);
     // Fast path: int64 sums that cannot overflow (|value| * n fits), one division a query.
     const std::int64_t* nums = nullptr;
@@ -475,32 +523,19 @@ class Evaluator {
         out[q] = values[last];
         continue;
       }
-      if (!numeric) {
-        return fault(id, code::kAverageNonNumbers,
-                     fmt::format("cannot {} non-numeric values ({} of type {}) at query position {}",
-                                 sum ? "sum" : "average", count, ir::kind_name(values.front().kind()),
-                                 q - d_trace.d_first));
-      }
-      if (nums) {
-        std::int64_t t = 0;
-        for (std::size_t k = 0; k < d_n; ++k) t += nums[k] & -static_cast<std::int64_t>(row[k]);
-        auto v = sum ? ir::ValueResult<Value>(Value::integer(t))
-                     : Value::rational(t, static_cast<std::int64_t>(count));
-        if (!v) return fault(id, v.error().code, v.error().message);
-        out[q] = *v;
-        continue;
-      }
+      if (!numeric) return non_numeric(id, values, count, q);
       if (integral) {
         __int128 total = 0;
-        for (std::size_t k = 0; k < d_n; ++k) {
-          if (row[k]) total += values[k].num();
+        if (nums) {
+          std::int64_t t = 0;
+          for (std::size_t k = 0; k < d_n; ++k) t += nums[k] & -static_cast<std::int64_t>(row[k]);
+          total = t;
+        } else {
+          for (std::size_t k = 0; k < d_n; ++k) {
+            if (row[k]) total += values[k].num();
+          }
         }
-        if (total > INT64_MAX || total < INT64_MIN) {
-          return fault(id, code::kOverflow, "integer overflow in aggregate");
-        }
-        auto t = static_cast<std::int64_t>(total);
-        auto v = sum ? ir::ValueResult<Value>(Value::integer(t))
-                     : Value::rational(t, static_cast<std::int64_t>(count));
+        auto v = combine(total, count);
         if (!v) return fault(id, v.error().code, v.error().message);
         out[q] = *v;
         continue;
@@ -530,13 +565,16 @@ class Evaluator {
   const Options& d_options;
   std::size_t d_n = 0;
   std::size_t d_matrix_cells = 0;
+  bool d_lazy = false;
   Trace d_trace;
   std::vector<detail::ColumnFacts> d_facts;
+  /// Comparison selectors not (yet) filled.
+  std::vector<std::optional<detail::SelectorPlan>> d_plans;
 };
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,
                     std::span<const Value> input, const Options& options) {
-  return Evaluator(program, input, options).run(roots);
+  return Evaluator(program, input, options, false).run(roots);
 }
 
 Output output_of(const Trace& t, NodeId id) {
@@ -560,7 +598,7 @@ Output output_of(const Trace& t, NodeId id) {
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
   NodeId roots[] = {root};
-  auto t = trace(program, roots, input, options);
+  auto t = Evaluator(program, input, options, true).run(roots);
   if (!t) return tl::unexpected(t.error());
   return output_of(*t, root);
 }
