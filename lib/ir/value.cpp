@@ -122,8 +122,8 @@ ValueResult<Value> power(const Value& a, const Value& b) {
     i128 r = 1, base = a.num();
     while (k > 0) {
       if (k & 1) {
-        r *= base;
-        if (!fits(r)) return tl::unexpected(overflow());
+        // base may have grown past int64 (up to 2^124) while r has not: check the product.
+        if (__builtin_mul_overflow(r, base, &r) || !fits(r)) return tl::unexpected(overflow());
       }
       k >>= 1;
       if (k > 0) {
@@ -449,6 +449,6 @@ ValueResult<Value> to_float(const Value& a) {
 
 Value to_bool(const Value& a) { return Value::boolean(a.truthy()); }
 
-Value to_str(const Value& a) { return Value::string(a.to_string()); }
+Value to_str(const Value& a) { return a.is_string() ? a : Value::string(a.to_string()); }
 
 }  // namespace rasp::ir

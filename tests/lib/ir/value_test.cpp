@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace rasp::ir {
 namespace {
 
@@ -50,6 +52,14 @@ TEST(ValueTest, NegativeAndFractionalPowers) {
   EXPECT_EQ(op(BinaryOp::Pow, I(4), F(1, 2)), I(2));
   EXPECT_FALSE(apply(BinaryOp::Pow, I(2), F(1, 2)).has_value()) << "sqrt(2) is not exact";
   EXPECT_FALSE(apply(BinaryOp::Pow, I(0), I(-1)).has_value());
+}
+
+TEST(ValueTest, PowersPastInt64AreOverflowErrors) {
+  // (2^62)^3: the squared base (2^124) times the partial result would overflow even int128.
+  auto big = apply(BinaryOp::Pow, I(std::int64_t{1} << 62), I(3));
+  ASSERT_FALSE(big.has_value());
+  EXPECT_STREQ(big.error().code, "E0208");
+  EXPECT_EQ(op(BinaryOp::Pow, I(-2), I(63)), I(INT64_MIN));
 }
 
 TEST(ValueTest, EqualityFollowsPython) {
