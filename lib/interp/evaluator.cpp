@@ -76,6 +76,7 @@ class Evaluator {
     d_trace.d_matrices.resize(d_program.size());
     d_facts.resize(d_program.size());
     d_plans.resize(d_program.size());
+    d_rows.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
     // Node ids are a topological order (Program::add requires operands first).
     for (NodeId id = 0; id < d_program.size(); ++id) {
@@ -83,7 +84,7 @@ class Evaluator {
       if (auto ok = eval_node(id); !ok) return tl::unexpected(ok.error());
     }
     for (NodeId r : roots) {
-      if (d_plans[r]) mat(r);
+      if (is_selector(d_program.node(r).kind)) mat(r);
     }
     return std::move(d_trace);
   }
@@ -115,16 +116,57 @@ class Evaluator {
   }
 
   const Column& col(NodeId id) const { return *d_trace.d_columns[id]; }
-  // A selector's cells, filled from its plan on first use.
+  static bool is_selector(NodeKind kind) {
+    return kind == NodeKind::Select || kind == NodeKind::SelectorAnd || kind == NodeKind::SelectorOr ||
+           kind == NodeKind::SelectorNot;
+  }
+
+  // A selector's cells, filled on first use from its plan or its operands' rows.
   const Matrix& mat(NodeId id) {
     std::optional<Matrix>& m = d_trace.d_matrices[id];
     if (!m) {
-      m.emplace();
-      m->n = d_n;
-      m->cells.resize(d_n * d_n);
-      detail::fill_cells(*d_plans[id], m->cells.data());
+      Matrix filled;
+      filled.n = d_n;
+      filled.cells.resize(d_n * d_n);
+      for (std::size_t q = 0; q < d_n; ++q) {
+        std::uint8_t* cells = &filled.cells[q * d_n];
+        if (d_plans[id]) {
+          detail::fill_row(*d_plans[id], q, cells);
+        } else {
+          std::memcpy(cells, row(id, q), d_n);
+        }
+      }
+      m = std::move(filled);
     }
     return *m;
+  }
+
+  // Query q's row of a selector: its filled cells, or computed into the node's own row
+  // buffer from its plan or (a composite nothing filled) from its operands' rows. Readers
+  // that go row by row never hold n x n bytes for a selector only they read.
+  const std::uint8_t* row(NodeId id, std::size_t q) {
+    if (const auto& m = d_trace.d_matrices[id]) return &m->cells[q * d_n];
+    std::vector<std::uint8_t>& buffer = d_rows[id];
+    buffer.resize(d_n);
+    std::uint8_t* out = buffer.data();
+    if (const auto& plan = d_plans[id]) {
+      detail::fill_row(*plan, q, out);
+      return out;
+    }
+    const ir::Node& node = d_program.node(id);
+    const std::uint8_t* a = row(node.inputs[0], q);
+    if (node.kind == NodeKind::SelectorNot) {
+      for (std::size_t k = 0; k < d_n; ++k) out[k] = a[k] ^ 1;
+      if (d_options.causal) std::fill(out + std::min(q + 1, d_n), out + d_n, std::uint8_t{0});
+      return out;
+    }
+    const std::uint8_t* b = row(node.inputs[1], q);
+    if (node.kind == NodeKind::SelectorAnd) {
+      for (std::size_t k = 0; k < d_n; ++k) out[k] = a[k] & b[k];
+    } else {
+      for (std::size_t k = 0; k < d_n; ++k) out[k] = a[k] | b[k];
+    }
+    return out;
   }
 
   // A column's integer view, computed on first use.
@@ -177,7 +219,8 @@ class Evaluator {
       case NodeKind::SelectorOr:
       case NodeKind::SelectorNot:
         if (auto ok = reserve_matrix(id); !ok) return ok;
-        eval_composite(id, node);
+        // Lazily, a composite is computed row by row where it is read.
+        if (!d_lazy) mat(id);
         return {};
       case NodeKind::Aggregate:
         return eval_aggregate(id, node);
@@ -189,10 +232,8 @@ class Evaluator {
           d_trace.d_columns[id] = std::move(c);
           return {};
         }
-        const Matrix& m = mat(node.inputs[0]);
         for (std::size_t q = 0; q < d_n; ++q) {
-          const std::uint8_t* row = &m.cells[q * d_n];
-          c[q] = Value::integer(static_cast<std::int64_t>(row_count(row, d_n)));
+          c[q] = Value::integer(static_cast<std::int64_t>(row_count(row(node.inputs[0], q), d_n)));
         }
         d_trace.d_columns[id] = std::move(c);
         return {};
@@ -319,7 +360,7 @@ class Evaluator {
   std::optional<detail::SelectorPlan> compare_select(NodeId key_id, NodeId query_id, BinaryOp op) {
     const detail::ColumnFacts& kf = numbers(key_id);
     const detail::ColumnFacts& qf = numbers(query_id);
-    if (kf.integral && qf.integral) return detail::SelectorPlan{op, kf.nums, qf.nums};
+    if (kf.integral && qf.integral) return detail::make_plan(op, kf.nums, qf.nums);
     const Column& keys = col(key_id);
     const Column& queries = col(query_id);
     bool ordering = op != BinaryOp::Eq && op != BinaryOp::Ne;
@@ -327,9 +368,9 @@ class Evaluator {
                       (no_strings(keys) && no_strings(queries)))) {
       return std::nullopt;
     }
-    detail::SelectorPlan plan{op, {}, {}};
-    detail::shared_ranks(distinct(key_id), keys, distinct(query_id), queries, plan.keys, plan.queries);
-    return plan;
+    std::vector<std::int64_t> kv, qv;
+    detail::shared_ranks(distinct(key_id), keys, distinct(query_id), queries, kv, qv);
+    return detail::make_plan(op, std::move(kv), std::move(qv));
   }
 
   // Any predicate: its value depends only on the (key, query) values, so evaluate each
@@ -407,27 +448,6 @@ class Evaluator {
     }
   }
 
-  void eval_composite(NodeId id, const ir::Node& node) {
-    Matrix m;
-    m.n = d_n;
-    m.cells.resize(d_n * d_n);
-    std::uint8_t* out = m.cells.data();
-    const std::uint8_t* a = mat(node.inputs[0]).cells.data();
-    std::size_t size = m.cells.size();
-    if (node.kind == NodeKind::SelectorNot) {
-      for (std::size_t i = 0; i < size; ++i) out[i] = a[i] ^ 1;
-      mask_causal(m);
-    } else {
-      const std::uint8_t* b = mat(node.inputs[1]).cells.data();
-      if (node.kind == NodeKind::SelectorAnd) {
-        for (std::size_t i = 0; i < size; ++i) out[i] = a[i] & b[i];
-      } else {
-        for (std::size_t i = 0; i < size; ++i) out[i] = a[i] | b[i];
-      }
-    }
-    d_trace.d_matrices[id] = std::move(m);
-  }
-
   Status generic_select(NodeId id, const ir::Node& node, Matrix& m) {
     const Column& keys = col(node.inputs[0]);
     const Column& queries = col(node.inputs[1]);
@@ -500,7 +520,6 @@ class Evaluator {
     bool numeric = !values.empty() && !values.front().is_string() &&
                    !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
     if (auto done = planned_aggregate(id, node, numeric)) return *done;
-    const Matrix& m = mat(node.inputs[0]);
     bool integral = all_integral(values);
     // Fast path: int64 sums that cannot overflow (|value| * n fits), one division a query.
     const std::int64_t* nums = nullptr;
@@ -512,7 +531,7 @@ class Evaluator {
     }
     Column out(d_n);
     for (std::size_t q = 0; q < d_n; ++q) {
-      const std::uint8_t* row = &m.cells[q * d_n];
+      const std::uint8_t* row = this->row(node.inputs[0], q);
       std::size_t count = row_count(row, d_n);
       if (count == 0) {
         out[q] = node.value;
@@ -570,6 +589,8 @@ class Evaluator {
   std::vector<detail::ColumnFacts> d_facts;
   /// Comparison selectors not (yet) filled.
   std::vector<std::optional<detail::SelectorPlan>> d_plans;
+  /// One row of each selector read row by row without being filled.
+  std::vector<std::vector<std::uint8_t>> d_rows;
 };
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,

@@ -17,7 +17,14 @@ struct SelectorPlan {
   ir::BinaryOp op = ir::BinaryOp::Eq;  ///< Eq, Ne, Lt, Le, Gt or Ge
   std::vector<std::int64_t> keys;
   std::vector<std::int64_t> queries;
+  /// The same values as int32s when they all fit (x86-64's baseline SSE2 compares 32-bit
+  /// lanes, not 64-bit ones), else empty.
+  std::vector<std::int32_t> keys32;
+  std::vector<std::int32_t> queries32;
 };
+
+[[nodiscard]] SelectorPlan make_plan(ir::BinaryOp op, std::vector<std::int64_t> keys,
+                                     std::vector<std::int64_t> queries);
 
 /// What one query selects: how many keys, one of them (the only one when count is 1), and
 /// the sum of `nums` over them.
@@ -30,7 +37,7 @@ struct RowSummary {
 /// Every query's summary; `nums` (one per key) may be null, and then every sum is 0.
 [[nodiscard]] std::vector<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums);
 
-/// The selector's n x n cells, row q for query q, one byte each.
-void fill_cells(const SelectorPlan& plan, std::uint8_t* cells);
+/// Query q's row of cells, one byte a key.
+void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row);
 
 }  // namespace rasp::interp::detail
