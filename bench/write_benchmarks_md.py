@@ -44,7 +44,7 @@ def main():
     print(f"Written {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.\n")
     for name in names:
         path = os.path.join(folder, name + ".json")
-        if not os.path.exists(path):
+        if name == "batch_bench" or not os.path.exists(path):
             continue
         context, rows = medians(path)
         print(f"## {name}\n")
@@ -67,16 +67,69 @@ def main():
                           f"{i[0] / p[0]:.1f}x / {i[1] / p[1]:.1f}x | "
                           f"{fmt_s(ref) if ref else '-'} | {speed} |")
             print()
+            verdicts(rows)
             continue
-        print("| benchmark | median wall time | median CPU time |")
-        print("|---|---|---|")
+        print("| benchmark | median wall time | median CPU time | counters |")
+        print("|---|---|---|---|")
         for run, (real, cpu, b) in rows.items():
-            extra = ""
-            for key in ("items_per_second", "bytes_per_second"):
-                if key in b:
-                    extra = f" ({b[key]:.3g} {key.replace('_per_second', '')}/s)"
-            print(f"| {run} | {fmt_s(real)}{extra} | {fmt_s(cpu)} |")
+            print(f"| {run} | {fmt_s(real)} | {fmt_s(cpu)} | {counters(b)} |")
         print()
+    batch = os.path.join(folder, "batch_bench.json")
+    if os.path.exists(batch):
+        with open(batch) as f:
+            r = json.load(f)
+        print("## batch mode (`raspkit run --inputs`)\n")
+        print(f"Command: `/usr/bin/python3 bench/batch_bench.py build/bin/raspkit . OUT.json {r['repetitions']}` "
+              f"(load average at end: {r['load_avg']:.2f}): the paper's sort, {r['inputs']} random inputs of "
+              f"length {r['n']} in one process, JSON in and out, medians of {r['repetitions']} runs.\n")
+        print("| measure | wall | CPU |")
+        print("|---|---|---|")
+        print(f"| per input, whole batch (start-up and loading included) | {fmt_s(r['wall_per_input'])} | "
+              f"{fmt_s(r['cpu_per_input'])} |")
+        print(f"| per extra input (batch minus a one-input run) | {fmt_s(r['marginal_wall_per_input'])} | "
+              f"{fmt_s(r['marginal_cpu_per_input'])} |")
+        ref = REFERENCE["Sort"][100]
+        per = r["wall_per_input"]
+        print(f"\nTarget: under 130 us an evaluation in batch mode: **{'met' if per < 130e-6 else 'missed'}** "
+              f"({fmt_s(per)} a input, {ref / per:.0f}x the reference's {fmt_s(ref)}).\n")
+
+
+STANDARD = {"name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
+            "threads", "aggregate_name", "aggregate_unit", "iterations", "real_time", "cpu_time",
+            "time_unit", "repetition_index"}
+
+
+def counters(b):
+    """The benchmark's own counters (tokens/s, params, layers...), compactly."""
+    out = []
+    for key, value in b.items():
+        if key in STANDARD or not isinstance(value, (int, float)):
+            continue
+        out.append(f"{key} {value:.3g}")
+    return ", ".join(out) or "-"
+
+
+def verdicts(rows):
+    """Issue 2's targets against this run's medians (wall time), computed, not written by hand."""
+    fast, close, miss_fast, miss_close = [], [], [], []
+    for prog in ["Reverse", "Sort", "Hist", "MostFreq", "Dyck2"]:
+        for n in (10, 100, 1000):
+            i = rows.get(f"BM_Interp_{prog}/{n}")
+            p = rows.get(f"BM_Plain_{prog}/{n}")
+            ref = REFERENCE[prog].get(n)
+            if i and ref:
+                (fast if ref / i[0] >= 1000 else miss_fast).append(f"{prog} n={n} ({ref / i[0]:.0f}x)")
+            if i and p:
+                (close if i[0] / p[0] <= 3 else miss_close).append(f"{prog} n={n} ({i[0] / p[0]:.1f}x)")
+    print("Targets (issue 2), from the medians above:\n")
+    print(f"- 1000x the reference: met for {', '.join(fast) or 'none'}; "
+          f"**missed** for {', '.join(miss_fast) or 'none'}.")
+    print(f"- Within 3x of the plain loop: met for {', '.join(close) or 'none'}; "
+          f"**missed** for {', '.join(miss_close) or 'none'}.")
+    sort = rows.get("BM_Interp_Sort/100")
+    if sort:
+        print(f"- Sort at n=100 under 130 us: **{'met' if sort[0] < 130e-6 else 'missed'}** ({fmt_s(sort[0])}).")
+    print()
 
 
 main()
