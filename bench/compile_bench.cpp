@@ -42,12 +42,21 @@ std::vector<rasp::ir::Value> input(int n) {
   return out;
 }
 
+// A program the compiler refuses at this size is reported with the compiler's reason.
+void refused(benchmark::State& state, const rasp::Diagnostics& why) {
+  std::string message = "refused: " + why.front().message;
+  state.SkipWithError(message.c_str());
+}
+
 void compile_time(benchmark::State& state, const char* file, const char* expr) {
   Program p = load(file, expr);
   auto o = options(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     auto model = rasp::compile::compile(p.module.program, p.root, o);
-    if (!model) state.SkipWithError("refused");
+    if (!model) {
+      refused(state, model.error());
+      break;
+    }
     benchmark::DoNotOptimize(model);
   }
 }
@@ -58,7 +67,7 @@ void forward_pass(benchmark::State& state, const char* file, const char* expr,
   int n = static_cast<int>(state.range(0));
   auto model = rasp::compile::compile(p.module.program, p.root, options(n));
   if (!model) {
-    state.SkipWithError("refused");
+    refused(state, model.error());
     return;
   }
   auto in = input(n);
