@@ -226,8 +226,8 @@ class Evaluator {
         return eval_aggregate(id, node);
       case NodeKind::SelectorWidth: {
         Column c(d_n);
-        if (const auto& plan = d_plans[node.inputs[0]]) {
-          auto rows = detail::summarise(*plan, nullptr);
+        if (summarisable(node.inputs[0])) {
+          auto rows = summaries(node.inputs[0], nullptr);
           for (std::size_t q = 0; q < d_n; ++q) c[q] = Value::integer(static_cast<std::int64_t>(rows[q].count));
           d_trace.d_columns[id] = std::move(c);
           return {};
@@ -464,6 +464,27 @@ class Evaluator {
     return {};
   }
 
+  // A comparison selector, or `==` and another comparison: what each query selects can be
+  // read off sorted keys (selector_plan.h), without a cell.
+  bool summarisable(NodeId sel) const { return d_options.fast_paths && and_plans(sel).first; }
+
+  std::pair<const detail::SelectorPlan*, const detail::SelectorPlan*> and_plans(NodeId sel) const {
+    if (const auto& plan = d_plans[sel]) return {&*plan, nullptr};
+    const ir::Node& node = d_program.node(sel);
+    if (node.kind != NodeKind::SelectorAnd) return {nullptr, nullptr};
+    const auto& a = d_plans[node.inputs[0]];
+    const auto& b = d_plans[node.inputs[1]];
+    if (!a || !b) return {nullptr, nullptr};
+    if (a->op == BinaryOp::Eq) return {&*a, &*b};
+    if (b->op == BinaryOp::Eq) return {&*b, &*a};
+    return {nullptr, nullptr};
+  }
+
+  std::vector<detail::RowSummary> summaries(NodeId sel, const std::int64_t* nums) const {
+    auto [first, second] = and_plans(sel);
+    return second ? detail::summarise_and(*first, *second, nums) : detail::summarise(*first, nums);
+  }
+
   // The mean (or the sum) of `count` selected integers totalling `total`, exact.
   ir::ValueResult<Value> combine(__int128 total, std::size_t count) const {
     if (total > INT64_MAX || total < INT64_MIN) {
@@ -486,12 +507,11 @@ class Evaluator {
   // selected key and sum come from the plan's sorted keys, no cell is read. The queries
   // are visited in order, so faults are the ones the matrix walk meets first.
   std::optional<Status> planned_aggregate(NodeId id, const ir::Node& node, bool numeric) {
-    const auto& plan = d_plans[node.inputs[0]];
     const Column& values = col(node.inputs[1]);
-    if (!plan || !d_options.fast_paths) return std::nullopt;
+    if (!summarisable(node.inputs[0])) return std::nullopt;
     const detail::ColumnFacts& f = numbers(node.inputs[1]);
     if (numeric && !f.integral) return std::nullopt;
-    auto rows = detail::summarise(*plan, numeric ? f.nums.data() : nullptr);
+    auto rows = summaries(node.inputs[0], numeric ? f.nums.data() : nullptr);
     Column out(d_n);
     for (std::size_t q = 0; q < d_n; ++q) {
       const detail::RowSummary& r = rows[q];

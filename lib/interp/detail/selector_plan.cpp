@@ -8,56 +8,100 @@ namespace rasp::interp::detail {
 
 using ir::BinaryOp;
 
-std::vector<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
-  std::size_t n = plan.keys.size();
-  // Keys in ascending order (ties by position); every comparison selects a contiguous run
-  // of them (Eq), its complement (Ne), a prefix (Lt, Le) or a suffix (Gt, Ge).
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0U);
-  // Keys by position (indices) or a constant are in order already.
-  if (!std::is_sorted(plan.keys.begin(), plan.keys.end())) {
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return plan.keys[a] < plan.keys[b]; });
+namespace {
+
+// Keys in ascending order of (first, then second) with ties by position, and the sums of
+// `nums` over every prefix of that order.
+class SortedKeys {
+ public:
+  SortedKeys(const std::vector<std::int64_t>& first, const std::vector<std::int64_t>* second,
+             const std::int64_t* nums)
+      : d_order(first.size()), d_nums(nums != nullptr) {
+    std::size_t n = first.size();
+    std::iota(d_order.begin(), d_order.end(), 0U);
+    auto less = [&](std::uint32_t a, std::uint32_t b) {
+      if (first[a] != first[b]) return first[a] < first[b];
+      return second && (*second)[a] < (*second)[b];
+    };
+    // Keys by position (indices) or a constant are often in order already.
+    if (!std::is_sorted(d_order.begin(), d_order.end(), less)) std::stable_sort(d_order.begin(), d_order.end(), less);
+    d_first.resize(n);
+    for (std::size_t i = 0; i < n; ++i) d_first[i] = first[d_order[i]];
+    if (second) {
+      d_second.resize(n);
+      for (std::size_t i = 0; i < n; ++i) d_second[i] = (*second)[d_order[i]];
+    }
+    d_prefix.assign(nums ? n + 1 : 1, 0);
+    for (std::size_t i = 0; nums && i < n; ++i) d_prefix[i + 1] = d_prefix[i] + nums[d_order[i]];
   }
-  std::vector<std::int64_t> sorted(n);
-  for (std::size_t i = 0; i < n; ++i) sorted[i] = plan.keys[order[i]];
-  std::vector<__int128> prefix(nums ? n + 1 : 1, 0);
-  if (nums) {
-    for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + nums[order[i]];
-  }
-  auto total = [&](std::size_t end) { return nums ? prefix[end] : __int128{0}; };
-  auto run = [&](std::size_t lo, std::size_t hi) {
-    return RowSummary{hi - lo, lo < hi ? order[lo] : 0, total(hi) - total(lo)};
-  };
-  std::vector<RowSummary> rows(plan.queries.size());
-  for (std::size_t q = 0; q < rows.size(); ++q) {
-    std::int64_t v = plan.queries[q];
-    auto lower = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin());
-    auto upper = static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin());
-    switch (plan.op) {
+
+  std::size_t size() const { return d_order.size(); }
+  const std::vector<std::int64_t>& first() const { return d_first; }
+  const std::vector<std::int64_t>& second() const { return d_second; }
+
+  // What `key OP v` selects among the keys at [lo, hi) of the order, `sorted` holding
+  // their values in that order: a run (Eq, Lt, Le, Gt, Ge) or all but a run (Ne).
+  RowSummary select(const std::vector<std::int64_t>& sorted, std::size_t lo, std::size_t hi, BinaryOp op,
+                    std::int64_t v) const {
+    auto begin = sorted.begin();
+    auto lower = static_cast<std::size_t>(std::lower_bound(begin + static_cast<std::ptrdiff_t>(lo),
+                                                           begin + static_cast<std::ptrdiff_t>(hi), v) - begin);
+    auto upper = static_cast<std::size_t>(std::upper_bound(begin + static_cast<std::ptrdiff_t>(lower),
+                                                           begin + static_cast<std::ptrdiff_t>(hi), v) - begin);
+    switch (op) {
       case BinaryOp::Eq:
-        rows[q] = run(lower, upper);
-        break;
+        return run(lower, upper);
       case BinaryOp::Ne: {
-        RowSummary r{n - (upper - lower), 0, total(n) - (total(upper) - total(lower))};
-        if (lower > 0) r.one = order[0];
-        else if (upper < n) r.one = order[upper];
-        rows[q] = r;
-        break;
+        RowSummary r{(hi - lo) - (upper - lower), 0, total(lo, hi) - total(lower, upper)};
+        if (lower > lo) r.one = d_order[lo];
+        else if (upper < hi) r.one = d_order[upper];
+        return r;
       }
       case BinaryOp::Lt:
-        rows[q] = run(0, lower);
-        break;
+        return run(lo, lower);
       case BinaryOp::Le:
-        rows[q] = run(0, upper);
-        break;
+        return run(lo, upper);
       case BinaryOp::Gt:
-        rows[q] = run(upper, n);
-        break;
+        return run(upper, hi);
       default:
-        rows[q] = run(lower, n);
-        break;
+        return run(lower, hi);
     }
+  }
+
+ private:
+  __int128 total(std::size_t lo, std::size_t hi) const { return d_nums ? d_prefix[hi] - d_prefix[lo] : 0; }
+  RowSummary run(std::size_t lo, std::size_t hi) const {
+    return RowSummary{hi - lo, lo < hi ? d_order[lo] : 0, total(lo, hi)};
+  }
+
+  std::vector<std::uint32_t> d_order;
+  bool d_nums;
+  std::vector<std::int64_t> d_first, d_second;
+  std::vector<__int128> d_prefix;
+};
+
+}  // namespace
+
+std::vector<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
+  SortedKeys keys(plan.keys, nullptr, nums);
+  std::vector<RowSummary> rows(plan.queries.size());
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    rows[q] = keys.select(keys.first(), 0, keys.size(), plan.op, plan.queries[q]);
+  }
+  return rows;
+}
+
+std::vector<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
+                                      const std::int64_t* nums) {
+  // Ordered by the == key, then by the other key: the keys equal to a query's value are
+  // one run, and within it the other comparison selects a run (or all but one).
+  SortedKeys keys(equal.keys, &other.keys, nums);
+  const auto& first = keys.first();
+  std::vector<RowSummary> rows(equal.queries.size());
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    auto [lo, hi] = std::equal_range(first.begin(), first.end(), equal.queries[q]);
+    rows[q] = keys.select(keys.second(), static_cast<std::size_t>(lo - first.begin()),
+                          static_cast<std::size_t>(hi - first.begin()), other.op, other.queries[q]);
   }
   return rows;
 }

@@ -37,6 +37,11 @@ struct RowSummary {
 /// Every query's summary; `nums` (one per key) may be null, and then every sum is 0.
 [[nodiscard]] std::vector<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums);
 
+/// The same for `equal and other`, where `equal.op` is Eq (the "earlier with the same
+/// value" idiom: select(x, x, ==) and select(indices, indices, <)).
+[[nodiscard]] std::vector<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
+                                                    const std::int64_t* nums);
+
 /// Query q's row of cells, one byte a key.
 void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row);
 

@@ -155,6 +155,21 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   ir::Node agg2 = node_of(ir::NodeKind::Aggregate, {c, values});
   agg2.value = Value::integer(0);
   p.add(agg2);
+  p.add(node_of(ir::NodeKind::SelectorWidth, {c}));
+  // The "earlier with the same value" idiom, read off sorted keys: x == y and i OP j.
+  auto same = p.add(node_of(ir::NodeKind::Select, {*rc::gen::element(t, i, m), *rc::gen::element(t, i, m)},
+                            ir::make_binary(BinaryOp::Eq, ir::make_var(0), ir::make_var(1))));
+  auto order = p.add(node_of(ir::NodeKind::Select, {*rc::gen::element(t, i, m), *rc::gen::element(t, i, m)},
+                             ir::make_binary(*rc::gen::element(BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt,
+                                                               BinaryOp::Le, BinaryOp::Gt, BinaryOp::Ge),
+                                             ir::make_var(0), ir::make_var(1))));
+  bool swap = *rc::gen::arbitrary<bool>();
+  auto both = p.add(node_of(ir::NodeKind::SelectorAnd, swap ? std::vector<ir::NodeId>{order, same}
+                                                            : std::vector<ir::NodeId>{same, order}));
+  ir::Node agg3 = node_of(ir::NodeKind::Aggregate, {both, values});
+  agg3.value = Value::integer(0);
+  p.add(agg3);
+  p.add(node_of(ir::NodeKind::SelectorWidth, {both}));
   auto ints = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange<std::size_t>(1, 9),
                                                               edgy_int());
   std::vector<Value> input;
