@@ -25,6 +25,10 @@ bool fits(i128 x) {
 i128 gcd128(i128 a, i128 b) {
   if (a < 0) a = -a;
   if (b < 0) b = -b;
+  // 64-bit operands (nearly always) take std::gcd, not 128-bit division calls.
+  if (a <= static_cast<i128>(UINT64_MAX) && b <= static_cast<i128>(UINT64_MAX)) {
+    return std::gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
+  }
   while (b != 0) {
     i128 t = a % b;
     a = b;
@@ -61,6 +65,12 @@ ValueError type_error(std::string_view op, const Value& a, const Value& b) {
 
 // Floor division of rationals, as Python's // on floats: floor(a/b).
 i128 floor_div(i128 n, i128 d) {
+  if (fits(n) && d > 0 && fits(d)) {  // 64-bit division, far cheaper than 128-bit
+    auto nn = static_cast<std::int64_t>(n), dd = static_cast<std::int64_t>(d);
+    std::int64_t q = nn / dd;
+    if (nn % dd != 0 && nn < 0) --q;
+    return q;
+  }
   i128 q = n / d;
   if ((n % d != 0) && ((n < 0) != (d < 0))) --q;
   return q;
