@@ -23,10 +23,10 @@ function(raspkit_library name)
 endfunction()
 
 include(GoogleTest)
-# raspkit_test(NAME LABEL label SOURCES... DEPS...): a GoogleTest executable whose tests
-# ctest discovers one by one, labelled unit|prop|corpus|smt|bench.
+# raspkit_test(NAME LABEL label [ENV VAR=value] SOURCES... DEPS...): a GoogleTest executable
+# whose tests ctest discovers one by one, labelled unit|prop|corpus|smt|bench.
 function(raspkit_test name)
-  cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LABEL;TIMEOUT;ENV" "SOURCES;DEPS" ${ARGN})
   if(NOT ARG_LABEL)
     set(ARG_LABEL unit)
   endif()
@@ -36,6 +36,10 @@ function(raspkit_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE raspkit_flags ${ARG_DEPS} GTest::gtest GTest::gmock
                         GTest::gtest_main rapidcheck rapidcheck_gtest)
-  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
+  set(env_property)
+  if(ARG_ENV)
+    set(env_property ENVIRONMENT "${ARG_ENV}")
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT} ${env_property}
                        WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} DISCOVERY_TIMEOUT 60)
 endfunction()

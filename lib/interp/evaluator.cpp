@@ -10,6 +10,7 @@
 
 #include "lib/interp/detail/column_facts.h"
 #include "lib/interp/detail/int_columns.h"
+#include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/selector_plan.h"
 
 namespace rasp::interp {
@@ -259,6 +260,7 @@ class Evaluator {
   Status eval_map(NodeId id, const ir::Node& node) {
     if (d_options.fast_paths) {
       if (int_map(id, node)) return {};
+      if (number_map(id, node)) return {};
       if (auto done = tabulated_map(id, node)) return *done;
     }
     return generic_map(id, node);
@@ -278,6 +280,34 @@ class Evaluator {
     bool boolean = r->kind == detail::IntKind::Bool;
     for (std::size_t i = 0; i < d_n; ++i) {
       out[i] = boolean ? Value::boolean(r->values[i] != 0) : Value::integer(r->values[i]);
+    }
+    d_trace.d_columns[id] = std::move(out);
+    return true;
+  }
+
+  // Every operand a number column, some not all ints (means, ratios): evaluate on
+  // (kind, num, den) triples rather than `Value`s.
+  bool number_map(NodeId id, const ir::Node& node) {
+    std::vector<std::vector<detail::Num>> operands;
+    for (NodeId in : node.inputs) {
+      const Column& c = col(in);
+      // Columns are uniform (check_uniform): a string column starts with a string.
+      if (c.empty() || c.front().is_string()) return false;
+      auto& nums = operands.emplace_back(c.size());
+      for (std::size_t i = 0; i < c.size(); ++i) nums[i] = {c[i].kind(), c[i].num(), c[i].den()};
+    }
+    auto r = detail::eval_number_columns(*node.expr, operands, d_n);
+    if (!r) return false;
+    Column out(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) {
+      const detail::Num& x = (*r)[i];
+      if (x.kind == ir::Kind::Bool) {
+        out[i] = Value::boolean(x.num != 0);
+      } else if (x.kind == ir::Kind::Int) {
+        out[i] = Value::integer(x.num);
+      } else {
+        out[i] = *Value::rational(x.num, x.den);  // normalised already: cannot fail
+      }
     }
     d_trace.d_columns[id] = std::move(out);
     return true;

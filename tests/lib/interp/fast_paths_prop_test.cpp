@@ -143,8 +143,10 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   auto values = *rc::gen::element(t, i, m);
   ir::Node agg = node_of(ir::NodeKind::Aggregate, {s, values});
   agg.value = Value::integer(0);
-  p.add(agg);
+  auto mean = p.add(agg);
   p.add(node_of(ir::NodeKind::SelectorWidth, {s}));
+  // A map of a mean: ints, floats and bools mixed position by position.
+  p.add(node_of(ir::NodeKind::Map, {mean, *rc::gen::element(t, i, m)}, random_expr(2, 3)));
   // A composite reads the cells of a comparison selector that nothing filled before.
   auto s2 = p.add(node_of(ir::NodeKind::Select, {i, *rc::gen::element(t, i, m)},
                           ir::make_binary(*rc::gen::element(BinaryOp::Lt, BinaryOp::Eq, BinaryOp::Ge),
