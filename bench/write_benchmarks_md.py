@@ -103,7 +103,7 @@ def main():
         ref = REFERENCE["Sort"][100]
         per = r["wall_per_input"]
         print(f"\nTarget: under 130 us an evaluation in batch mode: **{'met' if per < 130e-6 else 'missed'}** "
-              f"({fmt_s(per)} a input, {ref / per:.0f}x the reference's {fmt_s(ref)}).\n")
+              f"({fmt_s(per)} per input, {ref / per:.0f}x the reference's {fmt_s(ref)}).\n")
 
 
 STANDARD = {"name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
