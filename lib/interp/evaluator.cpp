@@ -76,6 +76,7 @@ class Evaluator {
     d_trace.d_columns.resize(d_program.size());
     d_trace.d_matrices.resize(d_program.size());
     d_facts.resize(d_program.size());
+    d_pending.resize(d_program.size(), 0);
     d_plans.resize(d_program.size());
     d_rows.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
@@ -86,6 +87,13 @@ class Evaluator {
     }
     for (NodeId r : roots) {
       if (is_selector(d_program.node(r).kind)) mat(r);
+      if (d_pending[r]) col(r);
+    }
+    // A trace for the user's eyes holds every column as values.
+    if (!d_lazy) {
+      for (NodeId id = 0; id < d_program.size(); ++id) {
+        if (d_pending[id]) col(id);
+      }
     }
     return std::move(d_trace);
   }
@@ -116,7 +124,43 @@ class Evaluator {
     return {};
   }
 
-  const Column& col(NodeId id) const { return *d_trace.d_columns[id]; }
+  // A column's values; an int column kept only as int64s (set_ints) is turned into values
+  // on first use, which many never need: an int map read only by int maps and selects.
+  const Column& col(NodeId id) {
+    if (d_pending[id]) {
+      const detail::ColumnFacts& f = d_facts[id];
+      bool boolean = f.int_kind == detail::IntKind::Bool;
+      Column c;
+      c.reserve(f.nums.size());
+      for (std::int64_t x : f.nums) c.push_back(boolean ? Value::boolean(x != 0) : Value::integer(x));
+      d_trace.d_columns[id] = std::move(c);
+      d_pending[id] = 0;
+    }
+    return *d_trace.d_columns[id];
+  }
+
+  // One value of a column, without turning a pending int column into values.
+  Value value_at(NodeId id, std::size_t i) {
+    if (d_pending[id]) {
+      std::int64_t x = d_facts[id].nums[i];
+      return d_facts[id].int_kind == detail::IntKind::Bool ? Value::boolean(x != 0) : Value::integer(x);
+    }
+    return (*d_trace.d_columns[id])[i];
+  }
+
+  // Stores an int (or bool) column as its facts alone; col() makes values when asked.
+  void set_ints(NodeId id, detail::IntKind kind, std::vector<std::int64_t> nums) {
+    detail::ColumnFacts& f = d_facts[id];
+    f = detail::ColumnFacts{};
+    f.numbers_known = true;
+    f.integral = true;
+    std::int64_t max_abs = 0;
+    for (std::int64_t x : nums) max_abs = std::max(max_abs, x == INT64_MIN ? INT64_MAX : (x < 0 ? -x : x));
+    f.max_abs = max_abs;
+    f.int_kind = kind;
+    f.nums = std::move(nums);
+    d_pending[id] = 1;
+  }
   static bool is_selector(NodeKind kind) {
     return kind == NodeKind::Select || kind == NodeKind::SelectorAnd || kind == NodeKind::SelectorOr ||
            kind == NodeKind::SelectorNot;
@@ -179,7 +223,14 @@ class Evaluator {
   // A column's distinct-value numbering, computed on first use.
   const detail::ColumnFacts& distinct(NodeId id) {
     detail::ColumnFacts& f = d_facts[id];
-    if (!f.ids_known) detail::compute_ids(f, col(id));
+    if (!f.ids_known) {
+      // An int column is numbered from its int64s alone.
+      if (f.numbers_known && f.int_kind) {
+        detail::compute_ids(f, {});
+      } else {
+        detail::compute_ids(f, col(id));
+      }
+    }
     return f;
   }
 
@@ -203,13 +254,18 @@ class Evaluator {
       case NodeKind::Tokens:
         return eval_tokens(id, node);
       case NodeKind::Indices: {
-        Column c(d_n);
-        for (std::size_t i = 0; i < d_n; ++i) c[i] = Value::integer(static_cast<std::int64_t>(i));
-        d_trace.d_columns[id] = std::move(c);
+        std::vector<std::int64_t> c(d_n);
+        for (std::size_t i = 0; i < d_n; ++i) c[i] = static_cast<std::int64_t>(i);
+        set_ints(id, detail::IntKind::Int, std::move(c));
         return {};
       }
       case NodeKind::Constant:
-        d_trace.d_columns[id] = Column(d_n, node.value);
+        if (node.value.is_int() || node.value.is_bool()) {
+          set_ints(id, node.value.is_int() ? detail::IntKind::Int : detail::IntKind::Bool,
+                   std::vector<std::int64_t>(d_n, node.value.num()));
+        } else {
+          d_trace.d_columns[id] = Column(d_n, node.value);
+        }
         return {};
       case NodeKind::Map:
         return eval_map(id, node);
@@ -226,17 +282,16 @@ class Evaluator {
       case NodeKind::Aggregate:
         return eval_aggregate(id, node);
       case NodeKind::SelectorWidth: {
-        Column c(d_n);
+        std::vector<std::int64_t> c(d_n);
         if (summarisable(node.inputs[0])) {
           auto rows = summaries(node.inputs[0], nullptr);
-          for (std::size_t q = 0; q < d_n; ++q) c[q] = Value::integer(static_cast<std::int64_t>(rows[q].count));
-          d_trace.d_columns[id] = std::move(c);
-          return {};
+          for (std::size_t q = 0; q < d_n; ++q) c[q] = static_cast<std::int64_t>(rows[q].count);
+        } else {
+          for (std::size_t q = 0; q < d_n; ++q) {
+            c[q] = static_cast<std::int64_t>(row_count(row(node.inputs[0], q), d_n));
+          }
         }
-        for (std::size_t q = 0; q < d_n; ++q) {
-          c[q] = Value::integer(static_cast<std::int64_t>(row_count(row(node.inputs[0], q), d_n)));
-        }
-        d_trace.d_columns[id] = std::move(c);
+        set_ints(id, detail::IntKind::Int, std::move(c));
         return {};
       }
     }
@@ -276,12 +331,7 @@ class Evaluator {
     }
     auto r = detail::eval_int_columns(*node.expr, operands, d_n);
     if (!r) return false;
-    Column out(d_n);
-    bool boolean = r->kind == detail::IntKind::Bool;
-    for (std::size_t i = 0; i < d_n; ++i) {
-      out[i] = boolean ? Value::boolean(r->values[i] != 0) : Value::integer(r->values[i]);
-    }
-    d_trace.d_columns[id] = std::move(out);
+    set_ints(id, r->kind, std::move(r->values));
     return true;
   }
 
@@ -290,6 +340,13 @@ class Evaluator {
   bool number_map(NodeId id, const ir::Node& node) {
     std::vector<std::vector<detail::Num>> operands;
     for (NodeId in : node.inputs) {
+      if (d_pending[in]) {
+        const detail::ColumnFacts& f = d_facts[in];
+        ir::Kind kind = f.int_kind == detail::IntKind::Bool ? ir::Kind::Bool : ir::Kind::Int;
+        auto& nums = operands.emplace_back(f.nums.size());
+        for (std::size_t i = 0; i < f.nums.size(); ++i) nums[i] = {kind, f.nums[i], 1};
+        continue;
+      }
       const Column& c = col(in);
       // Columns are uniform (check_uniform): a string column starts with a string.
       if (c.empty() || c.front().is_string()) return false;
@@ -335,7 +392,7 @@ class Evaluator {
       std::size_t key = 0;
       for (std::size_t a = 0; a < arity; ++a) key += ids[a][i] * stride[a];
       if (table[key] < 0) {
-        for (std::size_t a = 0; a < arity; ++a) vars[a] = col(node.inputs[a])[i];
+        for (std::size_t a = 0; a < arity; ++a) vars[a] = value_at(node.inputs[a], i);
         auto v = ir::evaluate(*node.expr, vars);
         if (!v) return Status(fault(id, v.error().code, v.error().message));
         table[key] = static_cast<std::int32_t>(results.size());
@@ -525,11 +582,11 @@ class Evaluator {
     return Value::rational(t, static_cast<std::int64_t>(count));
   }
 
-  tl::unexpected<Diagnostics> non_numeric(NodeId id, const Column& values, std::size_t count, std::size_t q) {
+  tl::unexpected<Diagnostics> non_numeric(NodeId id, ir::Kind kind, std::size_t count, std::size_t q) {
     bool sum = d_options.aggregation == Aggregation::Sum;
     return fault(id, code::kAverageNonNumbers,
                  fmt::format("cannot {} non-numeric values ({} of type {}) at query position {}",
-                             sum ? "sum" : "average", count, ir::kind_name(values.front().kind()),
+                             sum ? "sum" : "average", count, ir::kind_name(kind),
                              q - d_trace.d_first));
   }
 
@@ -537,20 +594,29 @@ class Evaluator {
   // selected key and sum come from the plan's sorted keys, no cell is read. The queries
   // are visited in order, so faults are the ones the matrix walk meets first.
   std::optional<Status> planned_aggregate(NodeId id, const ir::Node& node, bool numeric) {
-    const Column& values = col(node.inputs[1]);
     if (!summarisable(node.inputs[0])) return std::nullopt;
-    const detail::ColumnFacts& f = numbers(node.inputs[1]);
+    NodeId in = node.inputs[1];
+    const detail::ColumnFacts& f = numbers(in);
     if (numeric && !f.integral) return std::nullopt;
     auto rows = summaries(node.inputs[0], numeric ? f.nums.data() : nullptr);
+    // Every query picks at most one value of an int column whose kind the default shares:
+    // the result is an int column too.
+    if (auto kind = f.int_kind; kind && (*kind == detail::IntKind::Bool ? node.value.is_bool() : node.value.is_int()) &&
+                                std::all_of(rows.begin(), rows.end(), [](const detail::RowSummary& r) { return r.count <= 1; })) {
+      std::vector<std::int64_t> out(d_n);
+      for (std::size_t q = 0; q < d_n; ++q) out[q] = rows[q].count == 0 ? node.value.num() : f.nums[rows[q].one];
+      set_ints(id, *kind, std::move(out));
+      return Status{};
+    }
     Column out(d_n);
     for (std::size_t q = 0; q < d_n; ++q) {
       const detail::RowSummary& r = rows[q];
       if (r.count == 0) {
         out[q] = node.value;
       } else if (r.count == 1) {
-        out[q] = values[r.one];
+        out[q] = value_at(in, r.one);
       } else if (!numeric) {
-        return Status(non_numeric(id, values, r.count, q));
+        return Status(non_numeric(id, value_at(in, 0).kind(), r.count, q));
       } else {
         auto v = combine(r.sum, r.count);
         if (!v) return Status(fault(id, v.error().code, v.error().message));
@@ -562,14 +628,20 @@ class Evaluator {
     return Status{};
   }
 
+  // The reference checks the type of the whole column, not only the selected values:
+  // averaging a column of strings or of booleans fails even when the values agree.
+  bool numeric_column(NodeId id) {
+    if (d_pending[id]) return d_facts[id].int_kind == detail::IntKind::Int;
+    const Column& values = col(id);
+    return !values.empty() && !values.front().is_string() &&
+           !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
+  }
+
   Status eval_aggregate(NodeId id, const ir::Node& node) {
-    const Column& values = col(node.inputs[1]);
     bool sum = d_options.aggregation == Aggregation::Sum;
-    // The reference checks the type of the whole column, not only the selected values:
-    // averaging a column of strings or of booleans fails even when the values agree.
-    bool numeric = !values.empty() && !values.front().is_string() &&
-                   !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
+    bool numeric = numeric_column(node.inputs[1]);
     if (auto done = planned_aggregate(id, node, numeric)) return *done;
+    const Column& values = col(node.inputs[1]);
     bool integral = all_integral(values);
     // Fast path: int64 sums that cannot overflow (|value| * n fits), one division a query.
     const std::int64_t* nums = nullptr;
@@ -592,7 +664,7 @@ class Evaluator {
         out[q] = values[last];
         continue;
       }
-      if (!numeric) return non_numeric(id, values, count, q);
+      if (!numeric) return non_numeric(id, values.front().kind(), count, q);
       if (integral) {
         __int128 total = 0;
         if (nums) {
@@ -637,6 +709,8 @@ class Evaluator {
   bool d_lazy = false;
   Trace d_trace;
   std::vector<detail::ColumnFacts> d_facts;
+  /// Int columns held only in d_facts (set_ints) until col() asks for their values.
+  std::vector<char> d_pending;
   /// Comparison selectors not (yet) filled.
   std::vector<std::optional<detail::SelectorPlan>> d_plans;
   /// One row of each selector read row by row without being filled.

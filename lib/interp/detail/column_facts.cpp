@@ -31,18 +31,20 @@ void compute_numbers(ColumnFacts& f, std::span<const Value> column) {
 
 void compute_ids(ColumnFacts& f, std::span<const Value> column) {
   f.ids_known = true;
-  f.ids.resize(column.size());
+  if (!f.numbers_known) compute_numbers(f, column);
+  // An int column is numbered from `nums` alone; its values may not exist (column empty).
+  std::size_t n = f.int_kind ? f.nums.size() : column.size();
+  f.ids.resize(n);
   f.reps.clear();
   auto number = [&](auto& seen, auto key, std::size_t i) {
     auto [it, fresh] = seen.emplace(key, static_cast<std::uint32_t>(f.reps.size()));
     if (fresh) f.reps.push_back(static_cast<std::uint32_t>(i));
     f.ids[i] = it->second;
   };
-  if (!f.numbers_known) compute_numbers(f, column);
   // A table indexed by the value itself, when the values span a short range.
   auto number_by_table = [&](auto key_of, std::int64_t lowest, std::size_t span) {
     std::vector<std::uint32_t> seen(span, UINT32_MAX);
-    for (std::size_t i = 0; i < column.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
       std::uint32_t& id = seen[static_cast<std::size_t>(key_of(i) - lowest)];
       if (id == UINT32_MAX) {
         id = static_cast<std::uint32_t>(f.reps.size());
@@ -57,15 +59,16 @@ void compute_ids(ColumnFacts& f, std::span<const Value> column) {
     });
   };
   if (f.int_kind) {
+    if (n == 0) return;
     // One kind throughout, so equal numerators are identical values.
     auto [lo, hi] = std::minmax_element(f.nums.begin(), f.nums.end());
     auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
-    if (!column.empty() && span <= 4 * column.size() + 64) {
+    if (span <= 4 * n + 64) {
       number_by_table([&](std::size_t i) { return f.nums[i]; }, *lo, static_cast<std::size_t>(span));
       return;
     }
     std::unordered_map<std::int64_t, std::uint32_t> seen;
-    for (std::size_t i = 0; i < column.size(); ++i) number(seen, f.nums[i], i);
+    for (std::size_t i = 0; i < n; ++i) number(seen, f.nums[i], i);
   } else if (chars()) {
     number_by_table([&](std::size_t i) { return static_cast<std::int64_t>(static_cast<unsigned char>(column[i].str()[0])); },
                     0, 256);

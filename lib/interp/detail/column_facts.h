@@ -30,6 +30,8 @@ struct ColumnFacts {
 };
 
 void compute_numbers(ColumnFacts& facts, std::span<const ir::Value> column);
+/// Numbers the distinct values. An int column (`int_kind` known) is numbered from `nums`
+/// alone, and `column` may then be empty.
 void compute_ids(ColumnFacts& facts, std::span<const ir::Value> column);
 
 /// Ranks of the distinct values of two columns in one shared order, so that comparing ranks

@@ -132,7 +132,11 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   auto t = p.add(tokens);
   auto i = p.add(node_of(ir::NodeKind::Indices, {}));
   auto m = p.add(node_of(ir::NodeKind::Map, {t, i}, random_expr(2, 3)));
-  auto keys = *rc::gen::element(t, i, m);
+  // A constant column, int or bool, kept as int64s like indices and int maps.
+  ir::Node constant = node_of(ir::NodeKind::Constant, {});
+  constant.value = *rc::gen::element(Value::integer(*edgy_int()), Value::boolean(*rc::gen::arbitrary<bool>()));
+  auto k = p.add(constant);
+  auto keys = *rc::gen::element(t, i, m, k);
   auto queries = *rc::gen::element(t, i, m);
   ir::Expr predicate = *rc::gen::arbitrary<bool>()
                            ? ir::make_binary(*rc::gen::element(BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt,
@@ -140,13 +144,22 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
                                              ir::make_var(0), ir::make_var(1))
                            : random_expr(2, 2);
   auto s = p.add(node_of(ir::NodeKind::Select, {keys, queries}, predicate));
-  auto values = *rc::gen::element(t, i, m);
+  auto values = *rc::gen::element(t, i, m, k);
+  // The default's kind decides whether picks of an int or bool column stay int64s.
+  auto default_value = *rc::gen::element(Value::integer(0), Value::integer(*edgy_int()), Value::boolean(false),
+                                         Value::boolean(true), *Value::rational(1, 2));
   ir::Node agg = node_of(ir::NodeKind::Aggregate, {s, values});
-  agg.value = Value::integer(0);
+  agg.value = default_value;
   auto mean = p.add(agg);
   p.add(node_of(ir::NodeKind::SelectorWidth, {s}));
   // A map of a mean: ints, floats and bools mixed position by position.
-  p.add(node_of(ir::NodeKind::Map, {mean, *rc::gen::element(t, i, m)}, random_expr(2, 3)));
+  auto mean_map = p.add(node_of(ir::NodeKind::Map, {mean, *rc::gen::element(t, i, m, k)}, random_expr(2, 3)));
+  // Picks of picks: an aggregate of an aggregate's result, through an index selector.
+  auto by_index = p.add(node_of(ir::NodeKind::Select, {i, *rc::gen::element(i, mean, mean_map)},
+                                ir::make_binary(BinaryOp::Eq, ir::make_var(0), ir::make_var(1))));
+  ir::Node pick = node_of(ir::NodeKind::Aggregate, {by_index, *rc::gen::element(mean, mean_map, k)});
+  pick.value = default_value;
+  p.add(pick);
   // A composite reads the cells of a comparison selector that nothing filled before.
   auto s2 = p.add(node_of(ir::NodeKind::Select, {i, *rc::gen::element(t, i, m)},
                           ir::make_binary(*rc::gen::element(BinaryOp::Lt, BinaryOp::Eq, BinaryOp::Ge),
@@ -155,7 +168,7 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   auto c = p.add(node_of(kind, kind == ir::NodeKind::SelectorNot ? std::vector<ir::NodeId>{s2}
                                                                    : std::vector<ir::NodeId>{s, s2}));
   ir::Node agg2 = node_of(ir::NodeKind::Aggregate, {c, values});
-  agg2.value = Value::integer(0);
+  agg2.value = default_value;
   p.add(agg2);
   p.add(node_of(ir::NodeKind::SelectorWidth, {c}));
   // The "earlier with the same value" idiom, read off sorted keys: x == y and i OP j.
@@ -169,7 +182,7 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   auto both = p.add(node_of(ir::NodeKind::SelectorAnd, swap ? std::vector<ir::NodeId>{order, same}
                                                             : std::vector<ir::NodeId>{same, order}));
   ir::Node agg3 = node_of(ir::NodeKind::Aggregate, {both, values});
-  agg3.value = Value::integer(0);
+  agg3.value = default_value;
   p.add(agg3);
   p.add(node_of(ir::NodeKind::SelectorWidth, {both}));
   auto ints = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange<std::size_t>(1, 9),
