@@ -77,6 +77,7 @@ class Evaluator {
     d_trace.d_matrices.resize(d_program.size());
     d_facts.resize(d_program.size());
     d_pending.resize(d_program.size(), 0);
+    d_numbers.resize(d_program.size());
     d_plans.resize(d_program.size());
     d_rows.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
@@ -128,24 +129,40 @@ class Evaluator {
   // on first use, which many never need: an int map read only by int maps and selects.
   const Column& col(NodeId id) {
     if (d_pending[id]) {
-      const detail::ColumnFacts& f = d_facts[id];
-      bool boolean = f.int_kind == detail::IntKind::Bool;
       Column c;
-      c.reserve(f.nums.size());
-      for (std::int64_t x : f.nums) c.push_back(boolean ? Value::boolean(x != 0) : Value::integer(x));
+      c.reserve(d_n);
+      for (std::size_t i = 0; i < d_n; ++i) c.push_back(value_at(id, i));
       d_trace.d_columns[id] = std::move(c);
-      d_pending[id] = 0;
+      d_pending[id] = kValues;
+      d_numbers[id].clear();
     }
     return *d_trace.d_columns[id];
   }
 
-  // One value of a column, without turning a pending int column into values.
+  // One value of a column, without turning a pending column into values.
   Value value_at(NodeId id, std::size_t i) {
-    if (d_pending[id]) {
+    if (d_pending[id] == kInts) {
       std::int64_t x = d_facts[id].nums[i];
       return d_facts[id].int_kind == detail::IntKind::Bool ? Value::boolean(x != 0) : Value::integer(x);
     }
+    if (d_pending[id] == kNumbers) return to_value(d_numbers[id][i]);
     return (*d_trace.d_columns[id])[i];
+  }
+
+  // One number of a number column (pending or values).
+  detail::Num num_at(NodeId id, std::size_t i) const {
+    if (d_pending[id] == kInts) {
+      return {d_facts[id].int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int, d_facts[id].nums[i], 1};
+    }
+    if (d_pending[id] == kNumbers) return d_numbers[id][i];
+    const Value& v = (*d_trace.d_columns[id])[i];
+    return {v.kind(), v.num(), v.den()};
+  }
+
+  static Value to_value(const detail::Num& x) {
+    if (x.kind == Kind::Bool) return Value::boolean(x.num != 0);
+    if (x.kind == Kind::Int) return Value::integer(x.num);
+    return *Value::rational(x.num, x.den);  // normalised already: cannot fail
   }
 
   // Stores an int (or bool) column as its facts alone; col() makes values when asked.
@@ -154,12 +171,32 @@ class Evaluator {
     f = detail::ColumnFacts{};
     f.numbers_known = true;
     f.integral = true;
-    std::int64_t max_abs = 0;
-    for (std::int64_t x : nums) max_abs = std::max(max_abs, x == INT64_MIN ? INT64_MAX : (x < 0 ? -x : x));
-    f.max_abs = max_abs;
     f.int_kind = kind;
     f.nums = std::move(nums);
-    d_pending[id] = 1;
+    d_pending[id] = kInts;
+  }
+
+  // Stores a number column (bools, ints and floats mixed) as (kind, num, den) triples; an
+  // all-int or all-bool one becomes an int column.
+  void set_numbers(NodeId id, std::vector<detail::Num> column) {
+    for (Kind kind : {Kind::Int, Kind::Bool}) {
+      if (std::all_of(column.begin(), column.end(), [&](const detail::Num& x) { return x.kind == kind; })) {
+        std::vector<std::int64_t> nums(column.size());
+        for (std::size_t i = 0; i < column.size(); ++i) nums[i] = column[i].num;
+        set_ints(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool, std::move(nums));
+        return;
+      }
+    }
+    detail::ColumnFacts& f = d_facts[id];
+    f = detail::ColumnFacts{};
+    f.numbers_known = true;
+    f.integral = std::all_of(column.begin(), column.end(), [](const detail::Num& x) { return x.den == 1; });
+    if (f.integral) {
+      f.nums.resize(column.size());
+      for (std::size_t i = 0; i < column.size(); ++i) f.nums[i] = column[i].num;
+    }
+    d_numbers[id] = std::move(column);
+    d_pending[id] = kNumbers;
   }
   static bool is_selector(NodeKind kind) {
     return kind == NodeKind::Select || kind == NodeKind::SelectorAnd || kind == NodeKind::SelectorOr ||
@@ -338,35 +375,30 @@ class Evaluator {
   // Every operand a number column, some not all ints (means, ratios): evaluate on
   // (kind, num, den) triples rather than `Value`s.
   bool number_map(NodeId id, const ir::Node& node) {
-    std::vector<std::vector<detail::Num>> operands;
+    std::vector<const detail::Num*> operands;
+    std::vector<std::vector<detail::Num>> converted;
+    converted.reserve(node.inputs.size());
     for (NodeId in : node.inputs) {
-      if (d_pending[in]) {
-        const detail::ColumnFacts& f = d_facts[in];
-        ir::Kind kind = f.int_kind == detail::IntKind::Bool ? ir::Kind::Bool : ir::Kind::Int;
-        auto& nums = operands.emplace_back(f.nums.size());
-        for (std::size_t i = 0; i < f.nums.size(); ++i) nums[i] = {kind, f.nums[i], 1};
+      if (d_pending[in] == kNumbers) {
+        operands.push_back(d_numbers[in].data());
         continue;
       }
-      const Column& c = col(in);
-      // Columns are uniform (check_uniform): a string column starts with a string.
-      if (c.empty() || c.front().is_string()) return false;
-      auto& nums = operands.emplace_back(c.size());
-      for (std::size_t i = 0; i < c.size(); ++i) nums[i] = {c[i].kind(), c[i].num(), c[i].den()};
+      auto& nums = converted.emplace_back(d_n);
+      if (d_pending[in] == kInts) {
+        const detail::ColumnFacts& f = d_facts[in];
+        Kind kind = f.int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
+        for (std::size_t i = 0; i < d_n; ++i) nums[i] = {kind, f.nums[i], 1};
+      } else {
+        const Column& c = col(in);
+        // Columns are uniform (check_uniform): a string column starts with a string.
+        if (c.empty() || c.front().is_string()) return false;
+        for (std::size_t i = 0; i < d_n; ++i) nums[i] = {c[i].kind(), c[i].num(), c[i].den()};
+      }
+      operands.push_back(nums.data());
     }
     auto r = detail::eval_number_columns(*node.expr, operands, d_n);
     if (!r) return false;
-    Column out(d_n);
-    for (std::size_t i = 0; i < d_n; ++i) {
-      const detail::Num& x = (*r)[i];
-      if (x.kind == ir::Kind::Bool) {
-        out[i] = Value::boolean(x.num != 0);
-      } else if (x.kind == ir::Kind::Int) {
-        out[i] = Value::integer(x.num);
-      } else {
-        out[i] = *Value::rational(x.num, x.den);  // normalised already: cannot fail
-      }
-    }
-    d_trace.d_columns[id] = std::move(out);
+    set_numbers(id, std::move(*r));
     return true;
   }
 
@@ -387,7 +419,7 @@ class Evaluator {
     std::vector<std::int32_t> table(cells, -1);
     std::vector<Value> results;
     std::vector<Value> vars(arity);
-    Column out(d_n);
+    std::vector<std::int32_t> slot(d_n);
     for (std::size_t i = 0; i < d_n; ++i) {
       std::size_t key = 0;
       for (std::size_t a = 0; a < arity; ++a) key += ids[a][i] * stride[a];
@@ -398,8 +430,19 @@ class Evaluator {
         table[key] = static_cast<std::int32_t>(results.size());
         results.push_back(std::move(*v));
       }
-      out[i] = results[static_cast<std::size_t>(table[key])];
+      slot[i] = table[key];
     }
+    // Results all ints, or all bools: an int column.
+    for (Kind kind : {Kind::Int, Kind::Bool}) {
+      if (std::all_of(results.begin(), results.end(), [&](const Value& v) { return v.kind() == kind; })) {
+        std::vector<std::int64_t> nums(d_n);
+        for (std::size_t i = 0; i < d_n; ++i) nums[i] = results[static_cast<std::size_t>(slot[i])].num();
+        set_ints(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool, std::move(nums));
+        return Status{};
+      }
+    }
+    Column out(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = results[static_cast<std::size_t>(slot[i])];
     if (auto ok = check_uniform(id, out); !ok) return ok;
     d_trace.d_columns[id] = std::move(out);
     return Status{};
@@ -608,6 +651,33 @@ class Evaluator {
       set_ints(id, *kind, std::move(out));
       return Status{};
     }
+    // Means (or sums) of numbers with a number default: a number column, unless some
+    // query faults, which the value walk below then reports.
+    if (numeric && !node.value.is_string()) {
+      std::vector<detail::Num> out(d_n);
+      bool exact = true;
+      for (std::size_t q = 0; q < d_n && exact; ++q) {
+        const detail::RowSummary& r = rows[q];
+        if (r.count == 0) {
+          out[q] = {node.value.kind(), node.value.num(), node.value.den()};
+        } else if (r.count == 1) {
+          out[q] = num_at(in, r.one);
+        } else if (r.sum > INT64_MAX || r.sum < INT64_MIN) {
+          exact = false;
+        } else if (d_options.aggregation == Aggregation::Sum) {
+          out[q] = {Kind::Int, static_cast<std::int64_t>(r.sum), 1};
+        } else if (auto mean = detail::rational_num(static_cast<std::int64_t>(r.sum),
+                                                    static_cast<std::int64_t>(r.count))) {
+          out[q] = *mean;
+        } else {
+          exact = false;
+        }
+      }
+      if (exact) {
+        set_numbers(id, std::move(out));
+        return Status{};
+      }
+    }
     Column out(d_n);
     for (std::size_t q = 0; q < d_n; ++q) {
       const detail::RowSummary& r = rows[q];
@@ -631,7 +701,8 @@ class Evaluator {
   // The reference checks the type of the whole column, not only the selected values:
   // averaging a column of strings or of booleans fails even when the values agree.
   bool numeric_column(NodeId id) {
-    if (d_pending[id]) return d_facts[id].int_kind == detail::IntKind::Int;
+    if (d_pending[id] == kInts) return d_facts[id].int_kind == detail::IntKind::Int;
+    if (d_pending[id] == kNumbers) return true;  // not all bools: those are int columns
     const Column& values = col(id);
     return !values.empty() && !values.front().is_string() &&
            !std::all_of(values.begin(), values.end(), [](const Value& v) { return v.is_bool(); });
@@ -647,7 +718,7 @@ class Evaluator {
     const std::int64_t* nums = nullptr;
     if (d_options.fast_paths && integral) {
       const detail::ColumnFacts& f = numbers(node.inputs[1]);
-      if (f.max_abs <= INT64_MAX / static_cast<std::int64_t>(std::max<std::size_t>(d_n, 1))) {
+      if (detail::largest_magnitude(f.nums) <= INT64_MAX / static_cast<std::int64_t>(std::max<std::size_t>(d_n, 1))) {
         nums = f.nums.data();
       }
     }
@@ -709,8 +780,11 @@ class Evaluator {
   bool d_lazy = false;
   Trace d_trace;
   std::vector<detail::ColumnFacts> d_facts;
-  /// Int columns held only in d_facts (set_ints) until col() asks for their values.
+  /// Columns not (yet) made into values: int columns held only in d_facts (set_ints) and
+  /// number columns held in d_numbers (set_numbers).
+  static constexpr char kValues = 0, kInts = 1, kNumbers = 2;
   std::vector<char> d_pending;
+  std::vector<std::vector<detail::Num>> d_numbers;
   /// Comparison selectors not (yet) filled.
   std::vector<std::optional<detail::SelectorPlan>> d_plans;
   /// One row of each selector read row by row without being filled.

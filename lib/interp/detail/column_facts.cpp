@@ -16,17 +16,19 @@ void compute_numbers(ColumnFacts& f, std::span<const Value> column) {
   if (!f.integral) return;
   f.nums.resize(column.size());
   bool all_int = true, all_bool = true;
-  std::int64_t max_abs = 0;
   for (std::size_t i = 0; i < column.size(); ++i) {
-    std::int64_t x = column[i].num();
-    f.nums[i] = x;
-    max_abs = std::max(max_abs, x == INT64_MIN ? INT64_MAX : (x < 0 ? -x : x));
+    f.nums[i] = column[i].num();
     all_int = all_int && column[i].is_int();
     all_bool = all_bool && column[i].is_bool();
   }
-  f.max_abs = max_abs;
   if (all_int) f.int_kind = IntKind::Int;
   if (all_bool) f.int_kind = IntKind::Bool;
+}
+
+std::int64_t largest_magnitude(std::span<const std::int64_t> nums) {
+  std::int64_t largest = 0;
+  for (std::int64_t x : nums) largest = std::max(largest, x == INT64_MIN ? INT64_MAX : (x < 0 ? -x : x));
+  return largest;
 }
 
 void compute_ids(ColumnFacts& f, std::span<const Value> column) {

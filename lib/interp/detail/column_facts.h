@@ -17,8 +17,6 @@ struct ColumnFacts {
   /// Every value is a non-string with denominator 1; `nums` then holds the numerators.
   bool integral = false;
   std::vector<std::int64_t> nums;
-  /// The largest |value| when integral (INT64_MAX if some value is INT64_MIN).
-  std::int64_t max_abs = 0;
   /// Set when every value is an int, or every value a bool (the map fast path's operands).
   std::optional<IntKind> int_kind;
 
@@ -30,6 +28,8 @@ struct ColumnFacts {
 };
 
 void compute_numbers(ColumnFacts& facts, std::span<const ir::Value> column);
+/// The largest |x| (INT64_MAX if some x is INT64_MIN).
+[[nodiscard]] std::int64_t largest_magnitude(std::span<const std::int64_t> nums);
 /// Numbers the distinct values. An int column (`int_kind` known) is numbered from `nums`
 /// alone, and `column` may then be empty.
 void compute_ids(ColumnFacts& facts, std::span<const ir::Value> column);

@@ -29,7 +29,11 @@ bool make_rational(i128 num, i128 den, Num& out) {
   i128 a = num < 0 ? -num : num, b = den;
   if (a > static_cast<i128>(UINT64_MAX) || b > static_cast<i128>(UINT64_MAX)) return false;
   std::uint64_t g = std::gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
-  if (g > 1) {
+  if (g > 1 && fits(num) && fits(den) && g <= static_cast<std::uint64_t>(INT64_MAX)) {
+    // 64-bit division where it suffices: 128-bit division is a library call.
+    num = static_cast<std::int64_t>(num) / static_cast<std::int64_t>(g);
+    den = static_cast<std::int64_t>(den) / static_cast<std::int64_t>(g);
+  } else if (g > 1) {
     num /= g;
     den /= g;
   }
@@ -148,7 +152,13 @@ class Evaluator {
 
 }  // namespace
 
-std::optional<std::vector<Num>> eval_number_columns(const ir::ExprNode& e, std::span<const std::vector<Num>> operands,
+std::optional<Num> rational_num(std::int64_t num, std::int64_t den) {
+  Num out;
+  if (!make_rational(num, den, out)) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<Num>> eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands,
                                                     std::size_t n) {
   std::vector<Num> out(n), vars(operands.size());
   Evaluator ev(vars.data());

@@ -24,8 +24,13 @@ struct Num {
 /// indicator and bool(). Returns nothing when `e` leaves that fragment or any position
 /// faults (overflow, division by zero); the caller then takes the generic path, which
 /// reports the fault, so this path never decides an error.
+/// Each operand points at `n` numbers.
 [[nodiscard]] std::optional<std::vector<Num>> eval_number_columns(const ir::ExprNode& e,
-                                                                  std::span<const std::vector<Num>> operands,
+                                                                  std::span<const Num* const> operands,
                                                                   std::size_t n);
+
+/// num/den normalised, as a Float (Value::rational's rule); nothing when den is 0 or the
+/// normalised parts overflow.
+[[nodiscard]] std::optional<Num> rational_num(std::int64_t num, std::int64_t den);
 
 }  // namespace rasp::interp::detail
