@@ -1,6 +1,7 @@
 // lib/interp/evaluator.cpp - One memoised topological pass with tight per-position loops.
 #include "lib/interp/evaluator.h"
 
+#include <boost/container/small_vector.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -56,6 +57,10 @@ std::size_t row_count(const std::uint8_t* row, std::size_t n) {
 
 }  // namespace
 
+// Operands of one map, distinct results of a small table: few, so kept inline.
+template <typename T>
+using Small = boost::container::small_vector<T, 4>;
+
 class Evaluator {
  public:
   /// `lazy`: comparison selectors that nothing reads cell by cell are never filled, except
@@ -69,9 +74,13 @@ class Evaluator {
     if (d_input.empty()) {
       return fail(code::kInput, "the input must have at least one token");
     }
+    // Node ids are a topological order (Program::add requires operands first), so one
+    // sweep from the last id marks every ancestor of the roots.
     std::vector<char> needed(d_program.size(), 0);
-    for (NodeId r : roots) {
-      for (NodeId a : d_program.ancestors(r)) needed[a] = 1;
+    for (NodeId r : roots) needed[r] = 1;
+    for (NodeId id = static_cast<NodeId>(d_program.size()); id-- > 0;) {
+      if (!needed[id]) continue;
+      for (NodeId in : d_program.node(id).inputs) needed[in] = 1;
     }
     d_trace.d_columns.resize(d_program.size());
     d_trace.d_matrices.resize(d_program.size());
@@ -81,7 +90,6 @@ class Evaluator {
     d_plans.resize(d_program.size());
     d_rows.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
-    // Node ids are a topological order (Program::add requires operands first).
     for (NodeId id = 0; id < d_program.size(); ++id) {
       if (!needed[id]) continue;
       if (auto ok = eval_node(id); !ok) return tl::unexpected(ok.error());
@@ -360,13 +368,13 @@ class Evaluator {
 
   // Every operand an int (or every one a bool) column: evaluate column-wise on int64s.
   bool int_map(NodeId id, const ir::Node& node) {
-    std::vector<detail::IntOperand> operands;
+    Small<detail::IntOperand> operands;
     for (NodeId in : node.inputs) {
       const detail::ColumnFacts& f = numbers(in);
       if (!f.int_kind) return false;
       operands.push_back({*f.int_kind, f.nums.data()});
     }
-    auto r = detail::eval_int_columns(*node.expr, operands, d_n);
+    auto r = detail::eval_int_columns(*node.expr, {operands.data(), operands.size()}, d_n);
     if (!r) return false;
     set_ints(id, r->kind, std::move(r->values));
     return true;
@@ -375,9 +383,9 @@ class Evaluator {
   // Every operand a number column, some not all ints (means, ratios): evaluate on
   // (kind, num, den) triples rather than `Value`s.
   bool number_map(NodeId id, const ir::Node& node) {
-    std::vector<const detail::Num*> operands;
-    std::vector<std::vector<detail::Num>> converted;
-    converted.reserve(node.inputs.size());
+    Small<const detail::Num*> operands;
+    Small<std::vector<detail::Num>> converted;
+    converted.reserve(node.inputs.size());  // `operands` points into its elements
     for (NodeId in : node.inputs) {
       if (d_pending[in] == kNumbers) {
         operands.push_back(d_numbers[in].data());
@@ -396,7 +404,7 @@ class Evaluator {
       }
       operands.push_back(nums.data());
     }
-    auto r = detail::eval_number_columns(*node.expr, operands, d_n);
+    auto r = detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, d_n);
     if (!r) return false;
     set_numbers(id, std::move(*r));
     return true;
@@ -407,8 +415,8 @@ class Evaluator {
   std::optional<Status> tabulated_map(NodeId id, const ir::Node& node) {
     std::size_t arity = node.inputs.size();
     std::size_t cells = 1, limit = 4 * d_n + 64;
-    std::vector<const std::uint32_t*> ids(arity);
-    std::vector<std::size_t> stride(arity);
+    Small<const std::uint32_t*> ids(arity);
+    Small<std::size_t> stride(arity);
     for (std::size_t a = 0; a < arity; ++a) {
       const detail::ColumnFacts& f = distinct(node.inputs[a]);
       ids[a] = f.ids.data();
@@ -416,16 +424,18 @@ class Evaluator {
       cells *= std::max<std::size_t>(f.reps.size(), 1);
       if (cells > limit) return std::nullopt;
     }
-    std::vector<std::int32_t> table(cells, -1);
-    std::vector<Value> results;
-    std::vector<Value> vars(arity);
-    std::vector<std::int32_t> slot(d_n);
+    std::vector<std::int32_t>& table = d_table;
+    table.assign(cells, -1);
+    Small<Value> results;
+    Small<Value> vars(arity);
+    std::vector<std::int32_t>& slot = d_slots;
+    slot.resize(d_n);
     for (std::size_t i = 0; i < d_n; ++i) {
       std::size_t key = 0;
       for (std::size_t a = 0; a < arity; ++a) key += ids[a][i] * stride[a];
       if (table[key] < 0) {
         for (std::size_t a = 0; a < arity; ++a) vars[a] = value_at(node.inputs[a], i);
-        auto v = ir::evaluate(*node.expr, vars);
+        auto v = ir::evaluate(*node.expr, {vars.data(), vars.size()});
         if (!v) return Status(fault(id, v.error().code, v.error().message));
         table[key] = static_cast<std::int32_t>(results.size());
         results.push_back(std::move(*v));
@@ -785,6 +795,8 @@ class Evaluator {
   static constexpr char kValues = 0, kInts = 1, kNumbers = 2;
   std::vector<char> d_pending;
   std::vector<std::vector<detail::Num>> d_numbers;
+  /// tabulated_map's table of operand tuples and each position's slot, reused by every map.
+  std::vector<std::int32_t> d_table, d_slots;
   /// Comparison selectors not (yet) filled.
   std::vector<std::optional<detail::SelectorPlan>> d_plans;
   /// One row of each selector read row by row without being filled.

@@ -11,8 +11,6 @@ using ir::ExprOp;
 using ir::Kind;
 using ir::Value;
 
-using Maybe = std::optional<IntColumn>;
-
 std::optional<IntKind> kind_of(const Value& v) {
   if (v.is_int()) return IntKind::Int;
   if (v.is_bool()) return IntKind::Bool;
@@ -36,20 +34,49 @@ std::optional<IntColumn> int_table(const std::vector<Value>& values) {
   return t;
 }
 
+// A column during evaluation: an operand read in place, a constant, or owned values that
+// the next operation overwrites. Only operations allocate, and only when neither operand
+// owns a buffer they can write into.
+struct Col {
+  IntKind kind = IntKind::Int;
+  const std::int64_t* data = nullptr;  ///< the values, unless `scalar`
+  bool scalar = false;
+  std::int64_t value = 0;  ///< the value at every position when `scalar`
+  std::vector<std::int64_t> owned;
+
+  Col() = default;
+  // Move-only: moving keeps `owned`'s buffer, so `data` stays valid; a copy's would not.
+  Col(Col&&) = default;
+  Col& operator=(Col&&) = default;
+  Col(const Col&) = delete;
+  Col& operator=(const Col&) = delete;
+
+  [[nodiscard]] std::int64_t at(std::size_t i) const { return scalar ? value : data[i]; }
+};
+
+using MaybeCol = std::optional<Col>;
+
 class ColumnEvaluator {
  public:
   ColumnEvaluator(std::span<const IntOperand> vars, std::size_t n) : d_vars(vars), d_n(n) {}
 
-  Maybe eval(const ir::ExprNode& e) {
+  MaybeCol eval(const ir::ExprNode& e) {
     switch (e.op) {
       case ExprOp::Const: {
         auto k = kind_of(e.value);
         if (!k) return std::nullopt;
-        return IntColumn{*k, std::vector<std::int64_t>(d_n, e.value.num())};
+        Col c;
+        c.kind = *k;
+        c.scalar = true;
+        c.value = e.value.num();
+        return c;
       }
       case ExprOp::Var: {
         const IntOperand& v = d_vars[static_cast<std::size_t>(e.var)];
-        return IntColumn{v.kind, std::vector<std::int64_t>(v.values, v.values + d_n)};
+        Col c;
+        c.kind = v.kind;
+        c.data = v.values;
+        return c;
       }
       case ExprOp::Binary:
         return binary(e);
@@ -62,51 +89,40 @@ class ColumnEvaluator {
         auto b = eval(*e.args[1]);
         if (!b) return b;
         bool both = e.op == ExprOp::And;
-        for (std::size_t i = 0; i < d_n; ++i) {
-          a->values[i] = both ? (a->values[i] != 0 && b->values[i] != 0)
-                              : (a->values[i] != 0 || b->values[i] != 0);
-        }
-        a->kind = IntKind::Bool;
-        return a;
+        return combine(*a, *b, IntKind::Bool, [both](std::int64_t x, std::int64_t y) -> std::int64_t {
+          return both ? (x != 0 && y != 0) : (x != 0 || y != 0);
+        });
       }
       default:
         break;
     }
     auto a = eval(*e.args[0]);
     if (!a) return a;
-    auto& v = a->values;
     switch (e.op) {
-      case ExprOp::Neg:
-        for (auto& x : v) {
-          if (x == INT64_MIN) return std::nullopt;
-          x = -x;
-        }
-        a->kind = IntKind::Int;
-        return a;
+      case ExprOp::Neg: {
+        bool overflow = false;
+        auto r = map(*a, IntKind::Int, [&](std::int64_t x) {
+          overflow |= x == INT64_MIN;
+          return x == INT64_MIN ? x : -x;
+        });
+        if (overflow) return std::nullopt;
+        return r;
+      }
       case ExprOp::Not:
-        for (auto& x : v) x = x == 0;
-        a->kind = IntKind::Bool;
-        return a;
+        return map(*a, IntKind::Bool, [](std::int64_t x) -> std::int64_t { return x == 0; });
       case ExprOp::ToBool:
-        for (auto& x : v) x = x != 0;
-        a->kind = IntKind::Bool;
-        return a;
+        return map(*a, IntKind::Bool, [](std::int64_t x) -> std::int64_t { return x != 0; });
       case ExprOp::Indicator:
-        for (auto& x : v) x = x != 0;
-        a->kind = IntKind::Int;
-        return a;
+        return map(*a, IntKind::Int, [](std::int64_t x) -> std::int64_t { return x != 0; });
       case ExprOp::Round:
       case ExprOp::ToInt:
         a->kind = IntKind::Int;
         return a;
       case ExprOp::In:
-        for (auto& x : v) {
-          std::int64_t y = x;
-          x = std::any_of(e.table_values.begin(), e.table_values.end(),
-                          [&](const Value& m) { return equals_int(m, y); });
-        }
-        a->kind = IntKind::Bool;
-        return a;
+        return map(*a, IntKind::Bool, [&](std::int64_t y) -> std::int64_t {
+          return std::any_of(e.table_values.begin(), e.table_values.end(),
+                             [&](const Value& m) { return equals_int(m, y); });
+        });
       case ExprOp::Lookup:
         return lookup(e, std::move(*a));
       default:
@@ -114,27 +130,84 @@ class ColumnEvaluator {
     }
   }
 
+  // The finished column, as owned values.
+  IntColumn finish(Col c) const {
+    if (c.scalar) return IntColumn{c.kind, std::vector<std::int64_t>(d_n, c.value)};
+    if (c.owned.empty() && d_n > 0) return IntColumn{c.kind, std::vector<std::int64_t>(c.data, c.data + d_n)};
+    return IntColumn{c.kind, std::move(c.owned)};
+  }
+
  private:
-  Maybe lookup(const ir::ExprNode& e, IntColumn index) {
+  // A buffer for a result: an operand's own buffer when one has it, else a new one.
+  std::vector<std::int64_t> take(Col& a, Col* b = nullptr) const {
+    if (!a.owned.empty()) return std::move(a.owned);
+    if (b && !b->owned.empty()) return std::move(b->owned);
+    return std::vector<std::int64_t>(d_n);
+  }
+
+  static Col owned(IntKind kind, std::vector<std::int64_t> values) {
+    Col c;
+    c.kind = kind;
+    c.owned = std::move(values);
+    c.data = c.owned.data();
+    return c;
+  }
+
+  // f applied at every position; a constant stays a constant.
+  template <typename F>
+  Col map(Col& a, IntKind kind, F f) const {
+    if (a.scalar) {
+      a.value = f(a.value);
+      a.kind = kind;
+      return std::move(a);
+    }
+    const std::int64_t* x = a.data;
+    std::vector<std::int64_t> out = take(a);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = f(x[i]);
+    return owned(kind, std::move(out));
+  }
+
+  // f applied to the two operands at every position (reading both before writing).
+  template <typename F>
+  Col combine(Col& a, Col& b, IntKind kind, F f) const {
+    if (a.scalar && b.scalar) {
+      a.value = f(a.value, b.value);
+      a.kind = kind;
+      return std::move(a);
+    }
+    Col x = std::move(a), y = std::move(b);
+    // Pointers into x and y stay valid: moving a vector keeps its buffer.
+    std::vector<std::int64_t> out = take(x, &y);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = f(x.at(i), y.at(i));
+    return owned(kind, std::move(out));
+  }
+
+  MaybeCol lookup(const ir::ExprNode& e, Col index) {
     auto table = int_table(e.table_values);
     if (!table || e.table_values.empty()) return std::nullopt;
     auto size = static_cast<std::int64_t>(table->values.size());
-    for (auto& x : index.values) {
+    bool missing = false;
+    auto r = map(index, table->kind, [&](std::int64_t x) -> std::int64_t {
       if (e.table_kind == ir::TableKind::Dict) {
         auto it = std::find_if(e.table_keys.begin(), e.table_keys.end(),
                                [&](const Value& k) { return equals_int(k, x); });
-        if (it == e.table_keys.end()) return std::nullopt;
-        x = table->values[static_cast<std::size_t>(it - e.table_keys.begin())];
-      } else {
-        if (x >= size || x < -size) return std::nullopt;
-        x = table->values[static_cast<std::size_t>(x < 0 ? x + size : x)];
+        if (it == e.table_keys.end()) {
+          missing = true;
+          return 0;
+        }
+        return table->values[static_cast<std::size_t>(it - e.table_keys.begin())];
       }
-    }
-    index.kind = table->kind;
-    return index;
+      if (x >= size || x < -size) {
+        missing = true;
+        return 0;
+      }
+      return table->values[static_cast<std::size_t>(x < 0 ? x + size : x)];
+    });
+    if (missing) return std::nullopt;
+    return r;
   }
 
-  Maybe ite(const ir::ExprNode& e) {
+  MaybeCol ite(const ir::ExprNode& e) {
     auto c = eval(*e.args[0]);
     if (!c) return c;
     auto t = eval(*e.args[1]);
@@ -142,46 +215,55 @@ class ColumnEvaluator {
     auto f = eval(*e.args[2]);
     if (!f) return f;
     if (t->kind != f->kind) return std::nullopt;
-    for (std::size_t i = 0; i < d_n; ++i) {
-      if (c->values[i] == 0) t->values[i] = f->values[i];
-    }
-    return t;
+    // Returned by name, so moved: a copy's `data` would point into the original's buffer.
+    if (c->scalar && c->value != 0) return t;
+    if (c->scalar) return f;
+    IntKind kind = t->kind;
+    Col cond = std::move(*c), yes = std::move(*t), no = std::move(*f);
+    std::vector<std::int64_t> out = yes.owned.empty() && no.owned.empty() ? take(cond) : take(yes, &no);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = cond.at(i) != 0 ? yes.at(i) : no.at(i);
+    return owned(kind, std::move(out));
   }
 
-  Maybe binary(const ir::ExprNode& e) {
+  MaybeCol binary(const ir::ExprNode& e) {
     auto a = eval(*e.args[0]);
     if (!a) return a;
     auto b = eval(*e.args[1]);
     if (!b) return b;
-    auto& x = a->values;
-    const auto& y = b->values;
-    bool overflow = false;
-    auto compare = [&](auto cmp) {
-      for (std::size_t i = 0; i < d_n; ++i) x[i] = cmp(x[i], y[i]);
-      a->kind = IntKind::Bool;
-      return std::move(a);
+    bool fault = false;
+    auto checked = [&](auto op) {
+      return combine(*a, *b, IntKind::Int, [&](std::int64_t x, std::int64_t y) {
+        std::int64_t r = 0;
+        fault |= op(x, y, &r);
+        return r;
+      });
     };
+    auto compare = [&](auto cmp) {
+      return combine(*a, *b, IntKind::Bool, [&](std::int64_t x, std::int64_t y) -> std::int64_t { return cmp(x, y); });
+    };
+    Col r;
     switch (e.bop) {
       case BinaryOp::Add:
-        for (std::size_t i = 0; i < d_n; ++i) overflow |= __builtin_add_overflow(x[i], y[i], &x[i]);
+        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_add_overflow(x, y, o); });
         break;
       case BinaryOp::Sub:
-        for (std::size_t i = 0; i < d_n; ++i) overflow |= __builtin_sub_overflow(x[i], y[i], &x[i]);
+        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_sub_overflow(x, y, o); });
         break;
       case BinaryOp::Mul:
-        for (std::size_t i = 0; i < d_n; ++i) overflow |= __builtin_mul_overflow(x[i], y[i], &x[i]);
+        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_mul_overflow(x, y, o); });
         break;
       case BinaryOp::Mod:
-        for (std::size_t i = 0; i < d_n; ++i) {
-          if (y[i] == 0) return std::nullopt;
-          if (y[i] == -1) {
-            x[i] = 0;  // also INT64_MIN % -1, which C++ leaves undefined
-            continue;
+        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) {
+          if (y == 0) return true;
+          if (y == -1) {
+            *o = 0;  // also INT64_MIN % -1, which C++ leaves undefined
+            return false;
           }
-          std::int64_t r = x[i] % y[i];
-          if (r != 0 && ((r < 0) != (y[i] < 0))) r += y[i];
-          x[i] = r;
-        }
+          std::int64_t m = x % y;
+          if (m != 0 && ((m < 0) != (y < 0))) m += y;
+          *o = m;
+          return false;
+        });
         break;
       case BinaryOp::Eq:
         return compare([](std::int64_t p, std::int64_t q) { return p == q; });
@@ -196,20 +278,20 @@ class ColumnEvaluator {
       case BinaryOp::Ge:
         return compare([](std::int64_t p, std::int64_t q) { return p >= q; });
       case BinaryOp::Min:
-      case BinaryOp::Max:
+      case BinaryOp::Max: {
         // The reference returns one operand itself, so its kind would vary by position.
         if (a->kind != b->kind) return std::nullopt;
-        for (std::size_t i = 0; i < d_n; ++i) {
-          bool take_a = e.bop == BinaryOp::Min ? x[i] < y[i] : x[i] > y[i];
-          if (!take_a) x[i] = y[i];
-        }
-        return a;
+        bool min = e.bop == BinaryOp::Min;
+        return combine(*a, *b, a->kind, [min](std::int64_t x, std::int64_t y) {
+          bool take_x = min ? x < y : x > y;
+          return take_x ? x : y;
+        });
+      }
       default:
         return std::nullopt;  // `/` makes floats; `^` is left to the exact path
     }
-    if (overflow) return std::nullopt;
-    a->kind = IntKind::Int;
-    return a;
+    if (fault) return std::nullopt;
+    return r;
   }
 
   std::span<const IntOperand> d_vars;
@@ -220,7 +302,10 @@ class ColumnEvaluator {
 
 std::optional<IntColumn> eval_int_columns(const ir::ExprNode& e, std::span<const IntOperand> vars,
                                           std::size_t n) {
-  return ColumnEvaluator(vars, n).eval(e);
+  ColumnEvaluator evaluator(vars, n);
+  auto c = evaluator.eval(e);
+  if (!c) return std::nullopt;
+  return evaluator.finish(std::move(*c));
 }
 
 }  // namespace rasp::interp::detail
