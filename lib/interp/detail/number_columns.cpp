@@ -21,6 +21,11 @@ bool make_int(i128 x, Num& out) {
 
 // num/den normalised, as a Float (Value::rational's rule).
 bool make_rational(i128 num, i128 den, Num& out) {
+  if (den == 1) {  // whole numbers, as ints and whole floats mostly are: no gcd to take
+    if (!fits(num)) return false;
+    out = {Kind::Float, static_cast<std::int64_t>(num), 1};
+    return true;
+  }
   if (den == 0) return false;
   if (den < 0) {
     num = -num;

@@ -27,6 +27,9 @@ class SortedKeys {
     if (!std::is_sorted(d_order.begin(), d_order.end(), less)) std::stable_sort(d_order.begin(), d_order.end(), less);
     d_first.resize(n);
     for (std::size_t i = 0; i < n; ++i) d_first[i] = first[d_order[i]];
+    // Distinct consecutive integers (indices, mostly): a value's place is its offset.
+    d_consecutive = n > 0 && static_cast<__int128>(d_first[n - 1]) - d_first[0] == static_cast<__int128>(n - 1) &&
+                    std::adjacent_find(d_first.begin(), d_first.end()) == d_first.end();
     if (second) {
       d_second.resize(n);
       for (std::size_t i = 0; i < n; ++i) d_second[i] = (*second)[d_order[i]];
@@ -43,11 +46,19 @@ class SortedKeys {
   // their values in that order: a run (Eq, Lt, Le, Gt, Ge) or all but a run (Ne).
   RowSummary select(const std::vector<std::int64_t>& sorted, std::size_t lo, std::size_t hi, BinaryOp op,
                     std::int64_t v) const {
-    auto begin = sorted.begin();
-    auto lower = static_cast<std::size_t>(std::lower_bound(begin + static_cast<std::ptrdiff_t>(lo),
-                                                           begin + static_cast<std::ptrdiff_t>(hi), v) - begin);
-    auto upper = static_cast<std::size_t>(std::upper_bound(begin + static_cast<std::ptrdiff_t>(lower),
-                                                           begin + static_cast<std::ptrdiff_t>(hi), v) - begin);
+    std::size_t lower = 0, upper = 0;
+    if (d_consecutive && &sorted == &d_first && lo == 0 && hi == sorted.size()) {
+      __int128 offset = static_cast<__int128>(v) - sorted[0];
+      auto n = static_cast<__int128>(hi);
+      lower = static_cast<std::size_t>(std::clamp<__int128>(offset, 0, n));
+      upper = offset >= 0 && offset < n ? lower + 1 : lower;
+    } else {
+      auto begin = sorted.begin();
+      lower = static_cast<std::size_t>(std::lower_bound(begin + static_cast<std::ptrdiff_t>(lo),
+                                                        begin + static_cast<std::ptrdiff_t>(hi), v) - begin);
+      upper = static_cast<std::size_t>(std::upper_bound(begin + static_cast<std::ptrdiff_t>(lower),
+                                                        begin + static_cast<std::ptrdiff_t>(hi), v) - begin);
+    }
     switch (op) {
       case BinaryOp::Eq:
         return run(lower, upper);
@@ -76,6 +87,7 @@ class SortedKeys {
 
   std::vector<std::uint32_t> d_order;
   bool d_nums;
+  bool d_consecutive = false;
   std::vector<std::int64_t> d_first, d_second;
   std::vector<__int128> d_prefix;
 };
