@@ -385,14 +385,13 @@ class Evaluator {
   bool number_map(NodeId id, const ir::Node& node) {
     Small<const detail::Num*> operands;
     Small<std::vector<detail::Num>> converted;
-    converted.reserve(node.inputs.size());  // `operands` points into its elements
     for (NodeId in : node.inputs) {
       if (d_pending[in] == kNumbers) {
         operands.push_back(d_numbers[in].data());
         continue;
       }
-      auto& nums = converted.emplace_back(d_n);
       if (d_pending[in] == kInts) {
+        auto& nums = converted.emplace_back(d_n);
         const detail::ColumnFacts& f = d_facts[in];
         Kind kind = f.int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
         for (std::size_t i = 0; i < d_n; ++i) nums[i] = {kind, f.nums[i], 1};
@@ -400,9 +399,10 @@ class Evaluator {
         const Column& c = col(in);
         // Columns are uniform (check_uniform): a string column starts with a string.
         if (c.empty() || c.front().is_string()) return false;
+        auto& nums = converted.emplace_back(d_n);
         for (std::size_t i = 0; i < d_n; ++i) nums[i] = {c[i].kind(), c[i].num(), c[i].den()};
       }
-      operands.push_back(nums.data());
+      operands.push_back(converted.back().data());
     }
     auto r = detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, d_n);
     if (!r) return false;
