@@ -504,6 +504,14 @@ class Evaluator {
     const Column& keys = col(key_id);
     const Column& queries = col(query_id);
     bool ordering = op != BinaryOp::Eq && op != BinaryOp::Ne;
+    // A string column against itself (`select(tokens, tokens, ==)`): equal strings share
+    // a distinct-value id, so ids serve as ranks without sorting. (Numbers would not do:
+    // 1 and 1.0 have two ids but are equal.)
+    if (!ordering && key_id == query_id && all_strings(keys)) {
+      const detail::ColumnFacts& f = distinct(key_id);
+      std::vector<std::int64_t> ids(f.ids.begin(), f.ids.end());
+      return detail::make_plan(op, ids, ids);
+    }
     if (ordering && !((all_strings(keys) && all_strings(queries)) ||
                       (no_strings(keys) && no_strings(queries)))) {
       return std::nullopt;
