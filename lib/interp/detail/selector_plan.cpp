@@ -24,7 +24,9 @@ class SortedKeys {
       return second && (*second)[a] < (*second)[b];
     };
     // Keys by position (indices) or a constant are often in order already.
-    if (!std::is_sorted(d_order.begin(), d_order.end(), less)) std::stable_sort(d_order.begin(), d_order.end(), less);
+    if (!std::is_sorted(d_order.begin(), d_order.end(), less) && !counting_sort(first, second)) {
+      std::stable_sort(d_order.begin(), d_order.end(), less);
+    }
     d_first.resize(n);
     for (std::size_t i = 0; i < n; ++i) d_first[i] = first[d_order[i]];
     // Distinct consecutive integers (indices, mostly): a value's place is its offset.
@@ -39,6 +41,22 @@ class SortedKeys {
   }
 
   std::size_t size() const { return d_order.size(); }
+
+  // Orders single keys spanning a short range (distinct-value ids, small counts) by
+  // counting, stably; false, touching nothing, when the keys are pairs or spread out.
+  bool counting_sort(const std::vector<std::int64_t>& first, const std::vector<std::int64_t>* second) {
+    std::size_t n = first.size();
+    if (second || n == 0) return false;
+    auto [lo, hi] = std::minmax_element(first.begin(), first.end());
+    auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
+    if (span > 2 * n + 16) return false;
+    std::int64_t base = *lo;
+    std::vector<std::uint32_t> start(static_cast<std::size_t>(span) + 1, 0);
+    for (std::int64_t k : first) ++start[static_cast<std::size_t>(k - base) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    for (std::uint32_t i = 0; i < n; ++i) d_order[start[static_cast<std::size_t>(first[i] - base)]++] = i;
+    return true;
+  }
   const std::vector<std::int64_t>& first() const { return d_first; }
   const std::vector<std::int64_t>& second() const { return d_second; }
 
