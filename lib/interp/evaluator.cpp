@@ -68,6 +68,15 @@ class Evaluator {
   Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options, bool lazy)
       : d_program(program), d_input(input), d_options(options), d_lazy(lazy) {}
 
+  /// output_of, moving the root's column out of a trace no one reads again.
+  static Output take_output(Trace&& t, NodeId id) {
+    if (t.is_matrix(id)) return output_of(t, id);
+    Output out;
+    out.values = std::move(*t.d_columns[id]);
+    out.values.erase(out.values.begin(), out.values.begin() + static_cast<std::ptrdiff_t>(t.first_position()));
+    return out;
+  }
+
   Result<Trace> run(std::span<const NodeId> roots) {
     std::size_t n = d_input.size() + (d_options.bos ? 1 : 0);
     d_n = n;
@@ -839,7 +848,7 @@ Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const
   NodeId roots[] = {root};
   auto t = Evaluator(program, input, options, true).run(roots);
   if (!t) return tl::unexpected(t.error());
-  return output_of(*t, root);
+  return Evaluator::take_output(std::move(*t), root);
 }
 
 }  // namespace rasp::interp

@@ -27,9 +27,10 @@ struct Options {
   /// Refuse (E0212, located at the selector) an evaluation whose selector matrices would
   /// together exceed this many cells (one byte each; every matrix stays in the trace).
   std::size_t max_matrix_cells = std::size_t{1} << 32;
-  /// Typed int columns, tabulation by distinct value and ranked comparisons. Off, every
-  /// map and predicate is evaluated per position on `Value`s: the same results and faults,
-  /// slower; the property tests compare the two.
+  /// Typed columns (int64s; (kind, num, den) numbers) made into `Value`s only when read
+  /// as values, tabulation by distinct value, and comparison selectors read off sorted
+  /// keys. Off, every map and predicate is evaluated per position on `Value`s: the same
+  /// results and faults, slower; the property tests compare the two.
   bool fast_paths = true;
 };
 
