@@ -183,36 +183,44 @@ class Evaluator {
   }
 
   // Stores an int (or bool) column as its facts alone; col() makes values when asked.
-  void set_ints(NodeId id, detail::IntKind kind, std::vector<std::int64_t> nums) {
+  void set_ints(NodeId id, detail::IntKind kind, const std::vector<std::int64_t>& nums) {
+    int_facts(id, kind).assign(nums.begin(), nums.end());
+  }
+  void set_ints(NodeId id, detail::IntKind kind, detail::PerPosition<std::int64_t>&& nums) {
+    int_facts(id, kind) = std::move(nums);
+  }
+  // Marks `id` an int column of `kind` and gives the buffer for its values.
+  detail::PerPosition<std::int64_t>& int_facts(NodeId id, detail::IntKind kind) {
     detail::ColumnFacts& f = d_facts[id];
-    f = detail::ColumnFacts{};
+    f.clear();
     f.numbers_known = true;
     f.integral = true;
     f.int_kind = kind;
-    f.nums = std::move(nums);
     d_pending[id] = kInts;
+    return f.nums;
   }
 
-  // Stores a number column (bools, ints and floats mixed) as (kind, num, den) triples; an
-  // all-int or all-bool one becomes an int column.
-  void set_numbers(NodeId id, std::vector<detail::Num> column) {
+  // Keeps the number column (bools, ints and floats mixed) written to d_numbers[id] as
+  // (kind, num, den) triples; an all-int or all-bool one becomes an int column.
+  void set_numbers(NodeId id) {
+    const detail::PerPosition<detail::Num>& column = d_numbers[id];
     for (Kind kind : {Kind::Int, Kind::Bool}) {
       if (std::all_of(column.begin(), column.end(), [&](const detail::Num& x) { return x.kind == kind; })) {
-        std::vector<std::int64_t> nums(column.size());
+        detail::PerPosition<std::int64_t> nums(column.size());
         for (std::size_t i = 0; i < column.size(); ++i) nums[i] = column[i].num;
+        d_numbers[id].clear();
         set_ints(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool, std::move(nums));
         return;
       }
     }
     detail::ColumnFacts& f = d_facts[id];
-    f = detail::ColumnFacts{};
+    f.clear();
     f.numbers_known = true;
     f.integral = std::all_of(column.begin(), column.end(), [](const detail::Num& x) { return x.den == 1; });
     if (f.integral) {
       f.nums.resize(column.size());
       for (std::size_t i = 0; i < column.size(); ++i) f.nums[i] = column[i].num;
     }
-    d_numbers[id] = std::move(column);
     d_pending[id] = kNumbers;
   }
   static bool is_selector(NodeKind kind) {
@@ -245,7 +253,7 @@ class Evaluator {
   // that go row by row never hold n x n bytes for a selector only they read.
   const std::uint8_t* row(NodeId id, std::size_t q) {
     if (const auto& m = d_trace.d_matrices[id]) return &m->cells[q * d_n];
-    std::vector<std::uint8_t>& buffer = d_rows[id];
+    detail::PerPosition<std::uint8_t>& buffer = d_rows[id];
     buffer.resize(d_n);
     std::uint8_t* out = buffer.data();
     if (const auto& plan = d_plans[id]) {
@@ -308,7 +316,7 @@ class Evaluator {
       case NodeKind::Tokens:
         return eval_tokens(id, node);
       case NodeKind::Indices: {
-        std::vector<std::int64_t> c(d_n);
+        detail::PerPosition<std::int64_t> c(d_n);
         for (std::size_t i = 0; i < d_n; ++i) c[i] = static_cast<std::int64_t>(i);
         set_ints(id, detail::IntKind::Int, std::move(c));
         return {};
@@ -316,7 +324,7 @@ class Evaluator {
       case NodeKind::Constant:
         if (node.value.is_int() || node.value.is_bool()) {
           set_ints(id, node.value.is_int() ? detail::IntKind::Int : detail::IntKind::Bool,
-                   std::vector<std::int64_t>(d_n, node.value.num()));
+                   detail::PerPosition<std::int64_t>(d_n, node.value.num()));
         } else {
           d_trace.d_columns[id] = Column(d_n, node.value);
         }
@@ -336,7 +344,7 @@ class Evaluator {
       case NodeKind::Aggregate:
         return eval_aggregate(id, node);
       case NodeKind::SelectorWidth: {
-        std::vector<std::int64_t> c(d_n);
+        detail::PerPosition<std::int64_t> c(d_n);
         if (summarisable(node.inputs[0])) {
           auto rows = summaries(node.inputs[0], nullptr);
           for (std::size_t q = 0; q < d_n; ++q) c[q] = static_cast<std::int64_t>(rows[q].count);
@@ -393,7 +401,9 @@ class Evaluator {
   // (kind, num, den) triples rather than `Value`s.
   bool number_map(NodeId id, const ir::Node& node) {
     Small<const detail::Num*> operands;
-    Small<std::vector<detail::Num>> converted;
+    Small<detail::PerPosition<detail::Num>> converted;
+    // Reserved: `operands` points into the elements, which a reallocation would move.
+    converted.reserve(node.inputs.size());
     for (NodeId in : node.inputs) {
       if (d_pending[in] == kNumbers) {
         operands.push_back(d_numbers[in].data());
@@ -413,9 +423,24 @@ class Evaluator {
       }
       operands.push_back(converted.back().data());
     }
-    auto r = detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, d_n);
-    if (!r) return false;
-    set_numbers(id, std::move(*r));
+    // Operands the same at every position (`length` and what is computed from it): one
+    // evaluation serves every position, faults included.
+    auto same = [](const detail::Num& a, const detail::Num& b) {
+      return a.kind == b.kind && a.num == b.num && a.den == b.den;
+    };
+    bool uniform = std::all_of(operands.begin(), operands.end(), [&](const detail::Num* x) {
+      return std::all_of(x, x + d_n, [&](const detail::Num& v) { return same(v, x[0]); });
+    });
+    detail::PerPosition<detail::Num>& out = d_numbers[id];
+    if (!detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, uniform ? 1 : d_n, out)) {
+      out.clear();
+      return false;
+    }
+    if (uniform) {
+      detail::Num first = out.front();  // a copy: resizing may move the elements
+      out.resize(d_n, first);
+    }
+    set_numbers(id);
     return true;
   }
 
@@ -454,7 +479,7 @@ class Evaluator {
     // Results all ints, or all bools: an int column.
     for (Kind kind : {Kind::Int, Kind::Bool}) {
       if (std::all_of(results.begin(), results.end(), [&](const Value& v) { return v.kind() == kind; })) {
-        std::vector<std::int64_t> nums(d_n);
+        detail::PerPosition<std::int64_t> nums(d_n);
         for (std::size_t i = 0; i < d_n; ++i) nums[i] = results[static_cast<std::size_t>(slot[i])].num();
         set_ints(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool, std::move(nums));
         return Status{};
@@ -504,12 +529,16 @@ class Evaluator {
   }
 
   // `key OP query` compared as int64s: the values themselves when integral, else their
-  // ranks in one shared order. Ordering a string against a number raises in Python, so
-  // that case is left to the per-cell walk, which reports it at the first cell.
-  std::optional<detail::SelectorPlan> compare_select(NodeId key_id, NodeId query_id, BinaryOp op) {
+  // ranks in one shared order, made into `plan`. Ordering a string against a number
+  // raises in Python, so that case (false) is left to the per-cell walk, which reports it
+  // at the first cell.
+  bool compare_select(NodeId key_id, NodeId query_id, BinaryOp op, std::optional<detail::SelectorPlan>& plan) {
     const detail::ColumnFacts& kf = numbers(key_id);
     const detail::ColumnFacts& qf = numbers(query_id);
-    if (kf.integral && qf.integral) return detail::make_plan(op, kf.nums, qf.nums);
+    if (kf.integral && qf.integral) {
+      detail::make_plan(op, {kf.nums.data(), kf.nums.size()}, {qf.nums.data(), qf.nums.size()}, plan.emplace());
+      return true;
+    }
     const Column& keys = col(key_id);
     const Column& queries = col(query_id);
     bool ordering = op != BinaryOp::Eq && op != BinaryOp::Ne;
@@ -518,16 +547,18 @@ class Evaluator {
     // 1 and 1.0 have two ids but are equal.)
     if (!ordering && key_id == query_id && all_strings(keys)) {
       const detail::ColumnFacts& f = distinct(key_id);
-      std::vector<std::int64_t> ids(f.ids.begin(), f.ids.end());
-      return detail::make_plan(op, ids, ids);
+      detail::PerPosition<std::int64_t> ids(f.ids.begin(), f.ids.end());
+      detail::make_plan(op, {ids.data(), ids.size()}, {ids.data(), ids.size()}, plan.emplace());
+      return true;
     }
     if (ordering && !((all_strings(keys) && all_strings(queries)) ||
                       (no_strings(keys) && no_strings(queries)))) {
-      return std::nullopt;
+      return false;
     }
-    std::vector<std::int64_t> kv, qv;
+    detail::PerPosition<std::int64_t> kv, qv;
     detail::shared_ranks(distinct(key_id), keys, distinct(query_id), queries, kv, qv);
-    return detail::make_plan(op, std::move(kv), std::move(qv));
+    detail::make_plan(op, {kv.data(), kv.size()}, {qv.data(), qv.size()}, plan.emplace());
+    return true;
   }
 
   // Any predicate: its value depends only on the (key, query) values, so evaluate each
@@ -572,8 +603,7 @@ class Evaluator {
                   p.args[1]->op == ExprOp::Var && p.args[1]->var == 1 && p.bop >= BinaryOp::Eq &&
                   p.bop <= BinaryOp::Ge;
     if (d_options.fast_paths && simple) {
-      if (auto plan = compare_select(node.inputs[0], node.inputs[1], p.bop)) {
-        d_plans[id] = std::move(*plan);
+      if (compare_select(node.inputs[0], node.inputs[1], p.bop, d_plans[id])) {
         // A causal mask is not a comparison of the two columns: fill and mask now.
         if (d_options.causal) {
           mat(id);
@@ -637,7 +667,7 @@ class Evaluator {
     return {nullptr, nullptr};
   }
 
-  std::vector<detail::RowSummary> summaries(NodeId sel, const std::int64_t* nums) const {
+  detail::PerPosition<detail::RowSummary> summaries(NodeId sel, const std::int64_t* nums) const {
     auto [first, second] = and_plans(sel);
     return second ? detail::summarise_and(*first, *second, nums) : detail::summarise(*first, nums);
   }
@@ -673,7 +703,7 @@ class Evaluator {
     // the result is an int column too.
     if (auto kind = f.int_kind; kind && (*kind == detail::IntKind::Bool ? node.value.is_bool() : node.value.is_int()) &&
                                 std::all_of(rows.begin(), rows.end(), [](const detail::RowSummary& r) { return r.count <= 1; })) {
-      std::vector<std::int64_t> out(d_n);
+      detail::PerPosition<std::int64_t> out(d_n);
       for (std::size_t q = 0; q < d_n; ++q) out[q] = rows[q].count == 0 ? node.value.num() : f.nums[rows[q].one];
       set_ints(id, *kind, std::move(out));
       return Status{};
@@ -681,10 +711,21 @@ class Evaluator {
     // Means (or sums) of numbers with a number default: a number column, unless some
     // query faults, which the value walk below then reports.
     if (numeric && !node.value.is_string()) {
-      std::vector<detail::Num> out(d_n);
+      detail::PerPosition<detail::Num>& out = d_numbers[id];
+      out.resize(d_n);
       bool exact = true;
+      // The last mean computed, reused while queries select the same count and sum (every
+      // query of `full_s`, and runs of equal queries).
+      std::size_t last_count = 0;
+      __int128 last_sum = 0;
+      detail::Num last_mean;
       for (std::size_t q = 0; q < d_n && exact; ++q) {
         const detail::RowSummary& r = rows[q];
+        if (r.count > 1 && r.count == last_count && r.sum == last_sum &&
+            d_options.aggregation == Aggregation::Mean) {
+          out[q] = last_mean;
+          continue;
+        }
         if (r.count == 0) {
           out[q] = {node.value.kind(), node.value.num(), node.value.den()};
         } else if (r.count == 1) {
@@ -695,15 +736,18 @@ class Evaluator {
           out[q] = {Kind::Int, static_cast<std::int64_t>(r.sum), 1};
         } else if (auto mean = detail::rational_num(static_cast<std::int64_t>(r.sum),
                                                     static_cast<std::int64_t>(r.count))) {
-          out[q] = *mean;
+          out[q] = last_mean = *mean;
+          last_count = r.count;
+          last_sum = r.sum;
         } else {
           exact = false;
         }
       }
       if (exact) {
-        set_numbers(id, std::move(out));
+        set_numbers(id);
         return Status{};
       }
+      out.clear();
     }
     Column out(d_n);
     for (std::size_t q = 0; q < d_n; ++q) {
@@ -745,7 +789,7 @@ class Evaluator {
     const std::int64_t* nums = nullptr;
     if (d_options.fast_paths && integral) {
       const detail::ColumnFacts& f = numbers(node.inputs[1]);
-      if (detail::largest_magnitude(f.nums) <= INT64_MAX / static_cast<std::int64_t>(std::max<std::size_t>(d_n, 1))) {
+      if (detail::largest_magnitude({f.nums.data(), f.nums.size()}) <= INT64_MAX / static_cast<std::int64_t>(std::max<std::size_t>(d_n, 1))) {
         nums = f.nums.data();
       }
     }
@@ -811,13 +855,13 @@ class Evaluator {
   /// number columns held in d_numbers (set_numbers).
   static constexpr char kValues = 0, kInts = 1, kNumbers = 2;
   std::vector<char> d_pending;
-  std::vector<std::vector<detail::Num>> d_numbers;
+  std::vector<detail::PerPosition<detail::Num>> d_numbers;
   /// tabulated_map's table of operand tuples and each position's slot, reused by every map.
   std::vector<std::int32_t> d_table, d_slots;
   /// Comparison selectors not (yet) filled.
   std::vector<std::optional<detail::SelectorPlan>> d_plans;
   /// One row of each selector read row by row without being filled.
-  std::vector<std::vector<std::uint8_t>> d_rows;
+  std::vector<detail::PerPosition<std::uint8_t>> d_rows;
 };
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,

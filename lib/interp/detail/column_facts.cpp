@@ -45,7 +45,7 @@ void compute_ids(ColumnFacts& f, std::span<const Value> column) {
   };
   // A table indexed by the value itself, when the values span a short range.
   auto number_by_table = [&](auto key_of, std::int64_t lowest, std::size_t span) {
-    std::vector<std::uint32_t> seen(span, UINT32_MAX);
+    PerPosition<std::uint32_t> seen(span, UINT32_MAX);
     for (std::size_t i = 0; i < n; ++i) {
       std::uint32_t& id = seen[static_cast<std::size_t>(key_of(i) - lowest)];
       if (id == UINT32_MAX) {
@@ -85,15 +85,15 @@ void compute_ids(ColumnFacts& f, std::span<const Value> column) {
 }
 
 void shared_ranks(const ColumnFacts& a, std::span<const Value> a_column, const ColumnFacts& b,
-                  std::span<const Value> b_column, std::vector<std::int64_t>& a_ranks,
-                  std::vector<std::int64_t>& b_ranks) {
+                  std::span<const Value> b_column, PerPosition<std::int64_t>& a_ranks,
+                  PerPosition<std::int64_t>& b_ranks) {
   // Every distinct value of both columns, tagged with its column and id.
   struct Entry {
     const Value* value;
     std::uint32_t column;
     std::uint32_t id;
   };
-  std::vector<Entry> entries;
+  PerPosition<Entry> entries;
   entries.reserve(a.reps.size() + b.reps.size());
   for (std::uint32_t id = 0; id < a.reps.size(); ++id) entries.push_back({&a_column[a.reps[id]], 0, id});
   for (std::uint32_t id = 0; id < b.reps.size(); ++id) entries.push_back({&b_column[b.reps[id]], 1, id});
@@ -105,7 +105,7 @@ void shared_ranks(const ColumnFacts& a, std::span<const Value> a_column, const C
   };
   std::sort(entries.begin(), entries.end(),
             [&](const Entry& x, const Entry& y) { return less(*x.value, *y.value); });
-  std::vector<std::int64_t> rank_a(a.reps.size()), rank_b(b.reps.size());
+  PerPosition<std::int64_t> rank_a(a.reps.size()), rank_b(b.reps.size());
   std::int64_t rank = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i > 0 && less(*entries[i - 1].value, *entries[i].value)) ++rank;

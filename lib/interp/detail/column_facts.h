@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <vector>
+#include "lib/interp/detail/positions.h"
 
 #include "lib/interp/detail/int_columns.h"
 #include "lib/ir/value.h"
@@ -16,15 +16,24 @@ struct ColumnFacts {
   bool numbers_known = false;
   /// Every value is a non-string with denominator 1; `nums` then holds the numerators.
   bool integral = false;
-  std::vector<std::int64_t> nums;
+  PerPosition<std::int64_t> nums;
   /// Set when every value is an int, or every value a bool (the map fast path's operands).
   std::optional<IntKind> int_kind;
 
   bool ids_known = false;
   /// Distinct values (by kind and value) numbered in order of first appearance.
-  std::vector<std::uint32_t> ids;
+  PerPosition<std::uint32_t> ids;
   /// The first position holding each distinct value.
-  std::vector<std::uint32_t> reps;
+  PerPosition<std::uint32_t> reps;
+
+  /// Forgets every fact, keeping the buffers.
+  void clear() {
+    numbers_known = integral = ids_known = false;
+    nums.clear();
+    int_kind.reset();
+    ids.clear();
+    reps.clear();
+  }
 };
 
 void compute_numbers(ColumnFacts& facts, std::span<const ir::Value> column);
@@ -39,7 +48,7 @@ void compute_ids(ColumnFacts& facts, std::span<const ir::Value> column);
 /// Comparisons between a string and a number must be excluded by the caller when they are
 /// ordering comparisons (Python raises there), and are always false for == / !=.
 void shared_ranks(const ColumnFacts& a, std::span<const ir::Value> a_column, const ColumnFacts& b,
-                  std::span<const ir::Value> b_column, std::vector<std::int64_t>& a_ranks,
-                  std::vector<std::int64_t>& b_ranks);
+                  std::span<const ir::Value> b_column, PerPosition<std::int64_t>& a_ranks,
+                  PerPosition<std::int64_t>& b_ranks);
 
 }  // namespace rasp::interp::detail

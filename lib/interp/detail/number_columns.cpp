@@ -163,15 +163,16 @@ std::optional<Num> rational_num(std::int64_t num, std::int64_t den) {
   return out;
 }
 
-std::optional<std::vector<Num>> eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands,
-                                                    std::size_t n) {
-  std::vector<Num> out(n), vars(operands.size());
+bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands, std::size_t n,
+                         PerPosition<Num>& out) {
+  out.resize(n);
+  PerPosition<Num> vars(operands.size());
   Evaluator ev(vars.data());
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t a = 0; a < operands.size(); ++a) vars[a] = operands[a][i];
-    if (!ev.eval(e, out[i])) return std::nullopt;
+    if (!ev.eval(e, out[i])) return false;
   }
-  return out;
+  return true;
 }
 
 }  // namespace rasp::interp::detail

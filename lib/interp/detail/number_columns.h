@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <vector>
+#include "lib/interp/detail/positions.h"
 
 #include "lib/ir/expr.h"
 
@@ -21,13 +21,12 @@ struct Num {
 /// mixed freely) with ir::evaluate's exact rules, on plain structs instead of `Value`s.
 ///
 /// Covers constants, + - * /, comparisons, and/or/not, the conditional, negation, round,
-/// indicator and bool(). Returns nothing when `e` leaves that fragment or any position
-/// faults (overflow, division by zero); the caller then takes the generic path, which
-/// reports the fault, so this path never decides an error.
+/// indicator and bool(), writing the `n` results to `out`. Returns false when `e` leaves
+/// that fragment or any position faults (overflow, division by zero); the caller then
+/// takes the generic path, which reports the fault, so this path never decides an error.
 /// Each operand points at `n` numbers.
-[[nodiscard]] std::optional<std::vector<Num>> eval_number_columns(const ir::ExprNode& e,
-                                                                  std::span<const Num* const> operands,
-                                                                  std::size_t n);
+[[nodiscard]] bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands,
+                                       std::size_t n, PerPosition<Num>& out);
 
 /// num/den normalised, as a Float (Value::rational's rule); nothing when den is 0 or the
 /// normalised parts overflow.

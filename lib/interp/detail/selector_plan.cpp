@@ -14,7 +14,7 @@ namespace {
 // `nums` over every prefix of that order.
 class SortedKeys {
  public:
-  SortedKeys(const std::vector<std::int64_t>& first, const std::vector<std::int64_t>* second,
+  SortedKeys(const PerPosition<std::int64_t>& first, const PerPosition<std::int64_t>* second,
              const std::int64_t* nums)
       : d_order(first.size()), d_nums(nums != nullptr) {
     std::size_t n = first.size();
@@ -44,25 +44,25 @@ class SortedKeys {
 
   // Orders single keys spanning a short range (distinct-value ids, small counts) by
   // counting, stably; false, touching nothing, when the keys are pairs or spread out.
-  bool counting_sort(const std::vector<std::int64_t>& first, const std::vector<std::int64_t>* second) {
+  bool counting_sort(const PerPosition<std::int64_t>& first, const PerPosition<std::int64_t>* second) {
     std::size_t n = first.size();
     if (second || n == 0) return false;
     auto [lo, hi] = std::minmax_element(first.begin(), first.end());
     auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
     if (span > 2 * n + 16) return false;
     std::int64_t base = *lo;
-    std::vector<std::uint32_t> start(static_cast<std::size_t>(span) + 1, 0);
+    PerPosition<std::uint32_t> start(static_cast<std::size_t>(span) + 1, 0);
     for (std::int64_t k : first) ++start[static_cast<std::size_t>(k - base) + 1];
     std::partial_sum(start.begin(), start.end(), start.begin());
     for (std::uint32_t i = 0; i < n; ++i) d_order[start[static_cast<std::size_t>(first[i] - base)]++] = i;
     return true;
   }
-  const std::vector<std::int64_t>& first() const { return d_first; }
-  const std::vector<std::int64_t>& second() const { return d_second; }
+  const PerPosition<std::int64_t>& first() const { return d_first; }
+  const PerPosition<std::int64_t>& second() const { return d_second; }
 
   // What `key OP v` selects among the keys at [lo, hi) of the order, `sorted` holding
   // their values in that order: a run (Eq, Lt, Le, Gt, Ge) or all but a run (Ne).
-  RowSummary select(const std::vector<std::int64_t>& sorted, std::size_t lo, std::size_t hi, BinaryOp op,
+  RowSummary select(const PerPosition<std::int64_t>& sorted, std::size_t lo, std::size_t hi, BinaryOp op,
                     std::int64_t v) const {
     std::size_t lower = 0, upper = 0;
     if (d_consecutive && &sorted == &d_first && lo == 0 && hi == sorted.size()) {
@@ -103,31 +103,31 @@ class SortedKeys {
     return RowSummary{hi - lo, lo < hi ? d_order[lo] : 0, total(lo, hi)};
   }
 
-  std::vector<std::uint32_t> d_order;
+  PerPosition<std::uint32_t> d_order;
   bool d_nums;
   bool d_consecutive = false;
-  std::vector<std::int64_t> d_first, d_second;
-  std::vector<__int128> d_prefix;
+  PerPosition<std::int64_t> d_first, d_second;
+  PerPosition<__int128> d_prefix;
 };
 
 }  // namespace
 
-std::vector<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
+PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
   SortedKeys keys(plan.keys, nullptr, nums);
-  std::vector<RowSummary> rows(plan.queries.size());
+  PerPosition<RowSummary> rows(plan.queries.size());
   for (std::size_t q = 0; q < rows.size(); ++q) {
     rows[q] = keys.select(keys.first(), 0, keys.size(), plan.op, plan.queries[q]);
   }
   return rows;
 }
 
-std::vector<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
+PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
                                       const std::int64_t* nums) {
   // Ordered by the == key, then by the other key: the keys equal to a query's value are
   // one run, and within it the other comparison selects a run (or all but one).
   SortedKeys keys(equal.keys, &other.keys, nums);
   const auto& first = keys.first();
-  std::vector<RowSummary> rows(equal.queries.size());
+  PerPosition<RowSummary> rows(equal.queries.size());
   for (std::size_t q = 0; q < rows.size(); ++q) {
     auto [lo, hi] = std::equal_range(first.begin(), first.end(), equal.queries[q]);
     rows[q] = keys.select(keys.second(), static_cast<std::size_t>(lo - first.begin()),
@@ -138,7 +138,7 @@ std::vector<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorP
 
 namespace {
 
-bool fits_int32(const std::vector<std::int64_t>& v) {
+bool fits_int32(const PerPosition<std::int64_t>& v) {
   return std::all_of(v.begin(), v.end(), [](std::int64_t x) { return x >= INT32_MIN && x <= INT32_MAX; });
 }
 
@@ -174,13 +174,17 @@ void fill_op(BinaryOp op, const T* keys, std::size_t n, T query, std::uint8_t* r
 
 }  // namespace
 
-SelectorPlan make_plan(BinaryOp op, std::vector<std::int64_t> keys, std::vector<std::int64_t> queries) {
-  SelectorPlan plan{op, std::move(keys), std::move(queries), {}, {}};
+void make_plan(BinaryOp op, std::span<const std::int64_t> keys, std::span<const std::int64_t> queries,
+               SelectorPlan& plan) {
+  plan.op = op;
+  plan.keys.assign(keys.begin(), keys.end());
+  plan.queries.assign(queries.begin(), queries.end());
+  plan.keys32.clear();
+  plan.queries32.clear();
   if (fits_int32(plan.keys) && fits_int32(plan.queries)) {
     plan.keys32.assign(plan.keys.begin(), plan.keys.end());
     plan.queries32.assign(plan.queries.begin(), plan.queries.end());
   }
-  return plan;
 }
 
 void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row) {

@@ -7,7 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <span>
+#include "lib/interp/detail/positions.h"
 
 #include "lib/ir/value.h"
 
@@ -15,16 +16,17 @@ namespace rasp::interp::detail {
 
 struct SelectorPlan {
   ir::BinaryOp op = ir::BinaryOp::Eq;  ///< Eq, Ne, Lt, Le, Gt or Ge
-  std::vector<std::int64_t> keys;
-  std::vector<std::int64_t> queries;
+  PerPosition<std::int64_t> keys;
+  PerPosition<std::int64_t> queries;
   /// The same values as int32s when they all fit (x86-64's baseline SSE2 compares 32-bit
   /// lanes, not 64-bit ones), else empty.
-  std::vector<std::int32_t> keys32;
-  std::vector<std::int32_t> queries32;
+  PerPosition<std::int32_t> keys32;
+  PerPosition<std::int32_t> queries32;
 };
 
-[[nodiscard]] SelectorPlan make_plan(ir::BinaryOp op, std::vector<std::int64_t> keys,
-                                     std::vector<std::int64_t> queries);
+/// Makes `plan` the selector `keys[k] OP queries[q]` (copying both columns).
+void make_plan(ir::BinaryOp op, std::span<const std::int64_t> keys, std::span<const std::int64_t> queries,
+               SelectorPlan& plan);
 
 /// What one query selects: how many keys, one of them (the only one when count is 1), and
 /// the sum of `nums` over them.
@@ -35,11 +37,11 @@ struct RowSummary {
 };
 
 /// Every query's summary; `nums` (one per key) may be null, and then every sum is 0.
-[[nodiscard]] std::vector<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums);
+[[nodiscard]] PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums);
 
 /// The same for `equal and other`, where `equal.op` is Eq (the "earlier with the same
 /// value" idiom: select(x, x, ==) and select(indices, indices, <)).
-[[nodiscard]] std::vector<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
+[[nodiscard]] PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
                                                     const std::int64_t* nums);
 
 /// Query q's row of cells, one byte a key.

@@ -185,7 +185,7 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   agg3.value = default_value;
   p.add(agg3);
   p.add(node_of(ir::NodeKind::SelectorWidth, {both}));
-  auto ints = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange<std::size_t>(1, 9),
+  auto ints = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange<std::size_t>(1, 25),
                                                               edgy_int());
   std::vector<Value> input;
   for (auto x : ints) input.push_back(Value::integer(x));
@@ -214,7 +214,7 @@ RC_GTEST_PROP(FastPathsProp, StringColumnsAgreeWithTheGenericPath, ()) {
   agg.value = Value::string("_");
   p.add(agg);
   p.add(node_of(ir::NodeKind::SelectorWidth, {s}));
-  auto chars = *rc::gen::container<std::string>(*rc::gen::inRange<std::size_t>(1, 9),
+  auto chars = *rc::gen::container<std::string>(*rc::gen::inRange<std::size_t>(1, 25),
                                                 rc::gen::element('a', 'b', 'c'));
   std::vector<Value> input;
   for (char c : chars) input.push_back(Value::string(std::string(1, c)));
