@@ -2,6 +2,7 @@
 #include "lib/interp/detail/selector_plan.h"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 
 namespace rasp::interp::detail {
@@ -110,11 +111,53 @@ class SortedKeys {
   PerPosition<__int128> d_prefix;
 };
 
+// Below this many keys, scanning every key for every query is cheaper than sorting them.
+constexpr std::size_t kScanBelow = 17;
+
+// Calls f with the comparison `op` as a function object, so loops compare without a switch.
+template <typename F>
+decltype(auto) with_compare(BinaryOp op, F f) {
+  switch (op) {
+    case BinaryOp::Eq:
+      return f(std::equal_to<std::int64_t>{});
+    case BinaryOp::Ne:
+      return f(std::not_equal_to<std::int64_t>{});
+    case BinaryOp::Lt:
+      return f(std::less<std::int64_t>{});
+    case BinaryOp::Le:
+      return f(std::less_equal<std::int64_t>{});
+    case BinaryOp::Gt:
+      return f(std::greater<std::int64_t>{});
+    default:
+      return f(std::greater_equal<std::int64_t>{});
+  }
+}
+
+// Each query's summary by visiting every key: `one` is the first selected position.
+template <typename Selects>
+void scan(std::size_t keys, const std::int64_t* nums, Selects selects, PerPosition<RowSummary>& rows) {
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    RowSummary& r = rows[q];
+    for (std::size_t k = 0; k < keys; ++k) {
+      if (!selects(k, q)) continue;
+      if (r.count++ == 0) r.one = k;
+      if (nums) r.sum += nums[k];
+    }
+  }
+}
+
 }  // namespace
 
 PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
-  SortedKeys keys(plan.keys, nullptr, nums);
   PerPosition<RowSummary> rows(plan.queries.size());
+  if (plan.keys.size() < kScanBelow) {
+    with_compare(plan.op, [&](auto cmp) {
+      scan(plan.keys.size(), nums, [&](std::size_t k, std::size_t q) { return cmp(plan.keys[k], plan.queries[q]); },
+           rows);
+    });
+    return rows;
+  }
+  SortedKeys keys(plan.keys, nullptr, nums);
   for (std::size_t q = 0; q < rows.size(); ++q) {
     rows[q] = keys.select(keys.first(), 0, keys.size(), plan.op, plan.queries[q]);
   }
@@ -123,11 +166,19 @@ PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* 
 
 PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
                                       const std::int64_t* nums) {
+  PerPosition<RowSummary> rows(equal.queries.size());
+  if (equal.keys.size() < kScanBelow) {
+    with_compare(other.op, [&](auto cmp) {
+      scan(equal.keys.size(), nums, [&](std::size_t k, std::size_t q) {
+        return equal.keys[k] == equal.queries[q] && cmp(other.keys[k], other.queries[q]);
+      }, rows);
+    });
+    return rows;
+  }
   // Ordered by the == key, then by the other key: the keys equal to a query's value are
   // one run, and within it the other comparison selects a run (or all but one).
   SortedKeys keys(equal.keys, &other.keys, nums);
   const auto& first = keys.first();
-  PerPosition<RowSummary> rows(equal.queries.size());
   for (std::size_t q = 0; q < rows.size(); ++q) {
     auto [lo, hi] = std::equal_range(first.begin(), first.end(), equal.queries[q]);
     rows[q] = keys.select(keys.second(), static_cast<std::size_t>(lo - first.begin()),
