@@ -61,12 +61,79 @@ std::size_t row_count(const std::uint8_t* row, std::size_t n) {
 template <typename T>
 using Small = boost::container::small_vector<T, 4>;
 
+namespace {
+
+// What an evaluation keeps per node besides the trace: one per thread, reused by every
+// evaluation on it, so evaluating a short input does not pay for allocating and freeing
+// per-node state (a third of the time at n=10 before). Each evaluation resets what it uses.
+struct Scratch {
+  std::vector<char> needed;
+  std::vector<detail::ColumnFacts> facts;
+  std::vector<char> pending;
+  std::vector<detail::PerPosition<detail::Num>> numbers;
+  std::vector<std::optional<detail::SelectorPlan>> plans;
+  std::vector<detail::PerPosition<std::uint8_t>> rows;
+  std::vector<std::int32_t> table, slots;
+
+  // Sized for `size` nodes with nothing needed or pending; clear(id) readies a node.
+  void reset(std::size_t size) {
+    for (auto* v : {&needed, &pending}) {
+      v->assign(size, 0);
+      if (v->capacity() > 4 * kKeep) v->shrink_to_fit();
+    }
+    facts.resize(size);
+    numbers.resize(size);
+    plans.resize(size);
+    rows.resize(size);
+    if (table.capacity() > kKeep) table = {};
+    if (slots.capacity() > kKeep) slots = {};
+  }
+
+  // Node `id` as new. Buffers a long input grew past a few thousand entries are given back
+  // rather than kept for the thread's lifetime.
+  void clear(std::size_t id) {
+    if (facts[id].nums.capacity() > kKeep || facts[id].ids.capacity() > kKeep) {
+      facts[id] = detail::ColumnFacts{};
+    } else {
+      facts[id].clear();
+    }
+    if (numbers[id].capacity() > kKeep) numbers[id] = {};
+    numbers[id].clear();
+    plans[id].reset();
+    if (rows[id].capacity() > kKeep) rows[id] = {};
+  }
+
+  static constexpr std::size_t kKeep = 4096;
+};
+
+Scratch& thread_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
 class Evaluator {
  public:
   /// `lazy`: comparison selectors that nothing reads cell by cell are never filled, except
   /// the roots; a trace for the user's eyes (reports, hazards) is built with every matrix.
-  Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options, bool lazy)
-      : d_program(program), d_input(input), d_options(options), d_lazy(lazy) {}
+  Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options, bool lazy,
+            Scratch& scratch)
+      : d_program(program),
+        d_input(input),
+        d_options(options),
+        d_lazy(lazy),
+        d_facts(scratch.facts),
+        d_pending(scratch.pending),
+        d_numbers(scratch.numbers),
+        d_table(scratch.table),
+        d_slots(scratch.slots),
+        d_plans(scratch.plans),
+        d_rows(scratch.rows),
+        d_needed(scratch.needed),
+        d_scratch(scratch) {
+    scratch.reset(program.size());
+  }
 
   /// output_of, moving the root's column out of a trace no one reads again.
   static Output take_output(Trace&& t, NodeId id) {
@@ -85,7 +152,7 @@ class Evaluator {
     }
     // Node ids are a topological order (Program::add requires operands first), so one
     // sweep from the last id marks every ancestor of the roots.
-    std::vector<char> needed(d_program.size(), 0);
+    std::vector<char>& needed = d_needed;
     for (NodeId r : roots) needed[r] = 1;
     for (NodeId id = static_cast<NodeId>(d_program.size()); id-- > 0;) {
       if (!needed[id]) continue;
@@ -93,14 +160,11 @@ class Evaluator {
     }
     d_trace.d_columns.resize(d_program.size());
     d_trace.d_matrices.resize(d_program.size());
-    d_facts.resize(d_program.size());
-    d_pending.resize(d_program.size(), 0);
-    d_numbers.resize(d_program.size());
-    d_plans.resize(d_program.size());
-    d_rows.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
+    // Only needed nodes are read, so only they are cleared of an earlier evaluation's state.
     for (NodeId id = 0; id < d_program.size(); ++id) {
       if (!needed[id]) continue;
+      d_scratch.clear(id);
       if (auto ok = eval_node(id); !ok) return tl::unexpected(ok.error());
     }
     for (NodeId r : roots) {
@@ -365,6 +429,11 @@ class Evaluator {
     c.reserve(d_n);
     if (d_options.bos) c.push_back(ir::bos_token(node.token_type));
     for (const Value& raw : d_input) {
+      // Strings read as strings (the usual input): copied as they are.
+      if (raw.is_string() && (node.token_type == ir::TokenType::Str || node.token_type == ir::TokenType::AsIs)) {
+        c.push_back(raw);
+        continue;
+      }
       auto v = ir::convert_token(node.token_type, raw);
       if (!v) return fault(id, v.error().code, v.error().message);
       c.push_back(std::move(*v));
@@ -850,23 +919,28 @@ class Evaluator {
   std::size_t d_matrix_cells = 0;
   bool d_lazy = false;
   Trace d_trace;
-  std::vector<detail::ColumnFacts> d_facts;
+  // The rest lives in the thread's Scratch.
+  std::vector<detail::ColumnFacts>& d_facts;
   /// Columns not (yet) made into values: int columns held only in d_facts (set_ints) and
   /// number columns held in d_numbers (set_numbers).
   static constexpr char kValues = 0, kInts = 1, kNumbers = 2;
-  std::vector<char> d_pending;
-  std::vector<detail::PerPosition<detail::Num>> d_numbers;
+  std::vector<char>& d_pending;
+  std::vector<detail::PerPosition<detail::Num>>& d_numbers;
   /// tabulated_map's table of operand tuples and each position's slot, reused by every map.
-  std::vector<std::int32_t> d_table, d_slots;
+  std::vector<std::int32_t>& d_table;
+  std::vector<std::int32_t>& d_slots;
   /// Comparison selectors not (yet) filled.
-  std::vector<std::optional<detail::SelectorPlan>> d_plans;
+  std::vector<std::optional<detail::SelectorPlan>>& d_plans;
   /// One row of each selector read row by row without being filled.
-  std::vector<detail::PerPosition<std::uint8_t>> d_rows;
+  std::vector<detail::PerPosition<std::uint8_t>>& d_rows;
+  /// The ancestors of the roots.
+  std::vector<char>& d_needed;
+  Scratch& d_scratch;
 };
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,
                     std::span<const Value> input, const Options& options) {
-  return Evaluator(program, input, options, false).run(roots);
+  return Evaluator(program, input, options, false, thread_scratch()).run(roots);
 }
 
 Output output_of(const Trace& t, NodeId id) {
@@ -890,7 +964,7 @@ Output output_of(const Trace& t, NodeId id) {
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
   NodeId roots[] = {root};
-  auto t = Evaluator(program, input, options, true).run(roots);
+  auto t = Evaluator(program, input, options, true, thread_scratch()).run(roots);
   if (!t) return tl::unexpected(t.error());
   return Evaluator::take_output(std::move(*t), root);
 }

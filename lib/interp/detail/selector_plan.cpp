@@ -232,7 +232,8 @@ void make_plan(BinaryOp op, std::span<const std::int64_t> keys, std::span<const 
   plan.queries.assign(queries.begin(), queries.end());
   plan.keys32.clear();
   plan.queries32.clear();
-  if (fits_int32(plan.keys) && fits_int32(plan.queries)) {
+  // Short rows gain nothing from 32-bit lanes worth the copies.
+  if (plan.keys.size() >= kScanBelow && fits_int32(plan.keys) && fits_int32(plan.queries)) {
     plan.keys32.assign(plan.keys.begin(), plan.keys.end());
     plan.queries32.assign(plan.queries.begin(), plan.queries.end());
   }
