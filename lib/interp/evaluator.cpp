@@ -292,9 +292,41 @@ class Evaluator {
            kind == NodeKind::SelectorNot;
   }
 
-  // A selector's cells, filled on first use from its plan or its operands' rows.
+  // Up to this length, a composite read row by row is filled whole first: one loop over
+  // its operands' matrices instead of a call chain per query, for n x n bytes that fit in
+  // a few cache lines.
+  static constexpr std::size_t kWholeBelow = 33;
+
+  // A selector's cells, filled on first use from its plan, from its operands' matrices
+  // (short inputs) or from its operands' rows.
   const Matrix& mat(NodeId id) {
     std::optional<Matrix>& m = d_trace.d_matrices[id];
+    if (!m && !d_plans[id] && d_n < kWholeBelow) {
+      const ir::Node& node = d_program.node(id);
+      Matrix filled;
+      filled.n = d_n;
+      filled.cells.resize(d_n * d_n);
+      const std::vector<std::uint8_t>& a = mat(node.inputs[0]).cells;
+      if (node.kind == NodeKind::SelectorNot) {
+        for (std::size_t i = 0; i < a.size(); ++i) filled.cells[i] = a[i] ^ 1;
+        mask_causal(filled);
+      } else {
+        const std::vector<std::uint8_t>& b = mat(node.inputs[1]).cells;
+        if (node.kind == NodeKind::SelectorAnd) {
+          for (std::size_t i = 0; i < a.size(); ++i) filled.cells[i] = a[i] & b[i];
+        } else {
+          for (std::size_t i = 0; i < a.size(); ++i) filled.cells[i] = a[i] | b[i];
+        }
+      }
+      m = std::move(filled);
+    }
+    if (!m && d_plans[id] && d_n < kWholeBelow) {
+      Matrix filled;
+      filled.n = d_n;
+      filled.cells.resize(d_n * d_n);
+      detail::fill_matrix(*d_plans[id], filled.cells.data());
+      m = std::move(filled);
+    }
     if (!m) {
       Matrix filled;
       filled.n = d_n;
@@ -317,6 +349,7 @@ class Evaluator {
   // that go row by row never hold n x n bytes for a selector only they read.
   const std::uint8_t* row(NodeId id, std::size_t q) {
     if (const auto& m = d_trace.d_matrices[id]) return &m->cells[q * d_n];
+    if (!d_plans[id] && d_n < kWholeBelow) return &mat(id).cells[q * d_n];
     detail::PerPosition<std::uint8_t>& buffer = d_rows[id];
     buffer.resize(d_n);
     std::uint8_t* out = buffer.data();

@@ -133,11 +133,17 @@ decltype(auto) with_compare(BinaryOp op, F f) {
   }
 }
 
-// Each query's summary by visiting every key: `one` is the first selected position.
-template <typename Selects>
-void scan(std::size_t keys, const std::int64_t* nums, Selects selects, PerPosition<RowSummary>& rows) {
+// Each query's summary by visiting every key: `one` is the first selected position. A
+// query that `same_as_previous` says selects what the one before it did copies its row.
+template <typename Selects, typename Same>
+void scan(std::size_t keys, const std::int64_t* nums, Selects selects, Same same_as_previous,
+          PerPosition<RowSummary>& rows) {
   for (std::size_t q = 0; q < rows.size(); ++q) {
     RowSummary& r = rows[q];
+    if (q > 0 && same_as_previous(q)) {
+      r = rows[q - 1];
+      continue;
+    }
     for (std::size_t k = 0; k < keys; ++k) {
       if (!selects(k, q)) continue;
       if (r.count++ == 0) r.one = k;
@@ -153,7 +159,7 @@ PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* 
   if (plan.keys.size() < kScanBelow) {
     with_compare(plan.op, [&](auto cmp) {
       scan(plan.keys.size(), nums, [&](std::size_t k, std::size_t q) { return cmp(plan.keys[k], plan.queries[q]); },
-           rows);
+           [&](std::size_t q) { return plan.queries[q] == plan.queries[q - 1]; }, rows);
     });
     return rows;
   }
@@ -171,6 +177,8 @@ PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorP
     with_compare(other.op, [&](auto cmp) {
       scan(equal.keys.size(), nums, [&](std::size_t k, std::size_t q) {
         return equal.keys[k] == equal.queries[q] && cmp(other.keys[k], other.queries[q]);
+      }, [&](std::size_t q) {
+        return equal.queries[q] == equal.queries[q - 1] && other.queries[q] == other.queries[q - 1];
       }, rows);
     });
     return rows;
@@ -237,6 +245,18 @@ void make_plan(BinaryOp op, std::span<const std::int64_t> keys, std::span<const 
     plan.keys32.assign(plan.keys.begin(), plan.keys.end());
     plan.queries32.assign(plan.queries.begin(), plan.queries.end());
   }
+}
+
+void fill_matrix(const SelectorPlan& plan, std::uint8_t* cells) {
+  const std::int64_t* keys = plan.keys.data();
+  std::size_t n = plan.keys.size();
+  with_compare(plan.op, [&](auto cmp) {
+    for (std::size_t q = 0; q < plan.queries.size(); ++q) {
+      std::int64_t v = plan.queries[q];
+      std::uint8_t* row = cells + q * n;
+      for (std::size_t k = 0; k < n; ++k) row[k] = static_cast<std::uint8_t>(cmp(keys[k], v));
+    }
+  });
 }
 
 void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row) {

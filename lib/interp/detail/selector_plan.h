@@ -45,6 +45,9 @@ struct RowSummary {
                                                     const std::int64_t* nums);
 
 /// Query q's row of cells, one byte a key.
+/// Every row at once into `cells` ([query][key], row-major): for short inputs, one call.
+void fill_matrix(const SelectorPlan& plan, std::uint8_t* cells);
+
 void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row);
 
 }  // namespace rasp::interp::detail
