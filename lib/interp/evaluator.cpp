@@ -73,11 +73,14 @@ struct Scratch {
   std::vector<detail::PerPosition<detail::Num>> numbers;
   std::vector<std::optional<detail::SelectorPlan>> plans;
   std::vector<detail::PerPosition<std::uint8_t>> rows;
+  /// A short input's selectors, whole (Evaluator::whole), and which of them are computed.
+  std::vector<std::vector<std::uint8_t>> cells;
+  std::vector<char> whole;
   std::vector<std::int32_t> table, slots;
 
   // Sized for `size` nodes with nothing needed or pending; clear(id) readies a node.
   void reset(std::size_t size) {
-    for (auto* v : {&needed, &pending}) {
+    for (auto* v : {&needed, &pending, &whole}) {
       v->assign(size, 0);
       if (v->capacity() > 4 * kKeep) v->shrink_to_fit();
     }
@@ -85,6 +88,7 @@ struct Scratch {
     numbers.resize(size);
     plans.resize(size);
     rows.resize(size);
+    cells.resize(size);
     if (table.capacity() > kKeep) table = {};
     if (slots.capacity() > kKeep) slots = {};
   }
@@ -101,6 +105,7 @@ struct Scratch {
     numbers[id].clear();
     plans[id].reset();
     if (rows[id].capacity() > kKeep) rows[id] = {};
+    if (cells[id].capacity() > kKeep) cells[id] = {};
   }
 
   static constexpr std::size_t kKeep = 4096;
@@ -297,35 +302,46 @@ class Evaluator {
   // a few cache lines.
   static constexpr std::size_t kWholeBelow = 33;
 
+  // A short input's selector, all n x n cells: its matrix when filled, else computed once
+  // into the thread's scratch from its plan or its operands' cells (one loop each instead
+  // of a call chain per query, in buffers reused by the next evaluation).
+  const std::uint8_t* whole(NodeId id) {
+    if (const auto& m = d_trace.d_matrices[id]) return m->cells.data();
+    std::vector<std::uint8_t>& buffer = d_scratch.cells[id];
+    if (d_scratch.whole[id]) return buffer.data();
+    std::size_t cells = d_n * d_n;
+    buffer.resize(cells);
+    std::uint8_t* __restrict__ out = buffer.data();
+    if (const auto& plan = d_plans[id]) {
+      detail::fill_matrix(*plan, out);
+    } else {
+      const ir::Node& node = d_program.node(id);
+      const std::uint8_t* __restrict__ a = whole(node.inputs[0]);
+      if (node.kind == NodeKind::SelectorNot) {
+        for (std::size_t i = 0; i < cells; ++i) out[i] = a[i] ^ 1;
+        if (d_options.causal) {
+          for (std::size_t q = 0; q < d_n; ++q) std::fill(out + q * d_n + q + 1, out + (q + 1) * d_n, std::uint8_t{0});
+        }
+      } else {
+        const std::uint8_t* __restrict__ b = whole(node.inputs[1]);
+        if (node.kind == NodeKind::SelectorAnd) {
+          for (std::size_t i = 0; i < cells; ++i) out[i] = a[i] & b[i];
+        } else {
+          for (std::size_t i = 0; i < cells; ++i) out[i] = a[i] | b[i];
+        }
+      }
+    }
+    d_scratch.whole[id] = 1;
+    return out;
+  }
+
   // A selector's cells, filled on first use from its plan, from its operands' matrices
   // (short inputs) or from its operands' rows.
   const Matrix& mat(NodeId id) {
     std::optional<Matrix>& m = d_trace.d_matrices[id];
-    if (!m && !d_plans[id] && d_n < kWholeBelow) {
-      const ir::Node& node = d_program.node(id);
-      Matrix filled;
-      filled.n = d_n;
-      filled.cells.resize(d_n * d_n);
-      const std::vector<std::uint8_t>& a = mat(node.inputs[0]).cells;
-      if (node.kind == NodeKind::SelectorNot) {
-        for (std::size_t i = 0; i < a.size(); ++i) filled.cells[i] = a[i] ^ 1;
-        mask_causal(filled);
-      } else {
-        const std::vector<std::uint8_t>& b = mat(node.inputs[1]).cells;
-        if (node.kind == NodeKind::SelectorAnd) {
-          for (std::size_t i = 0; i < a.size(); ++i) filled.cells[i] = a[i] & b[i];
-        } else {
-          for (std::size_t i = 0; i < a.size(); ++i) filled.cells[i] = a[i] | b[i];
-        }
-      }
-      m = std::move(filled);
-    }
-    if (!m && d_plans[id] && d_n < kWholeBelow) {
-      Matrix filled;
-      filled.n = d_n;
-      filled.cells.resize(d_n * d_n);
-      detail::fill_matrix(*d_plans[id], filled.cells.data());
-      m = std::move(filled);
+    if (!m && d_n < kWholeBelow) {
+      const std::uint8_t* cells = whole(id);
+      m = Matrix{d_n, std::vector<std::uint8_t>(cells, cells + d_n * d_n)};
     }
     if (!m) {
       Matrix filled;
@@ -349,7 +365,7 @@ class Evaluator {
   // that go row by row never hold n x n bytes for a selector only they read.
   const std::uint8_t* row(NodeId id, std::size_t q) {
     if (const auto& m = d_trace.d_matrices[id]) return &m->cells[q * d_n];
-    if (!d_plans[id] && d_n < kWholeBelow) return &mat(id).cells[q * d_n];
+    if (d_n < kWholeBelow) return whole(id) + q * d_n;
     detail::PerPosition<std::uint8_t>& buffer = d_rows[id];
     buffer.resize(d_n);
     std::uint8_t* out = buffer.data();

@@ -93,10 +93,12 @@ void shared_ranks(const ColumnFacts& a, std::span<const Value> a_column, const C
     std::uint32_t column;
     std::uint32_t id;
   };
+  // One column against itself (`select(tokens, tokens, <)`): its values ranked once.
+  bool same = &a == &b;
   PerPosition<Entry> entries;
   entries.reserve(a.reps.size() + b.reps.size());
   for (std::uint32_t id = 0; id < a.reps.size(); ++id) entries.push_back({&a_column[a.reps[id]], 0, id});
-  for (std::uint32_t id = 0; id < b.reps.size(); ++id) entries.push_back({&b_column[b.reps[id]], 1, id});
+  for (std::uint32_t id = 0; !same && id < b.reps.size(); ++id) entries.push_back({&b_column[b.reps[id]], 1, id});
   // Strictly less in Python's order, numbers before strings (never compared across).
   auto less = [](const Value& x, const Value& y) {
     if (x.is_string() != y.is_string()) return !x.is_string();
@@ -114,7 +116,7 @@ void shared_ranks(const ColumnFacts& a, std::span<const Value> a_column, const C
   a_ranks.resize(a.ids.size());
   b_ranks.resize(b.ids.size());
   for (std::size_t i = 0; i < a.ids.size(); ++i) a_ranks[i] = rank_a[a.ids[i]];
-  for (std::size_t i = 0; i < b.ids.size(); ++i) b_ranks[i] = rank_b[b.ids[i]];
+  for (std::size_t i = 0; i < b.ids.size(); ++i) b_ranks[i] = (same ? rank_a : rank_b)[b.ids[i]];
 }
 
 }  // namespace rasp::interp::detail

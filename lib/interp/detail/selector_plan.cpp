@@ -247,16 +247,22 @@ void make_plan(BinaryOp op, std::span<const std::int64_t> keys, std::span<const 
   }
 }
 
-void fill_matrix(const SelectorPlan& plan, std::uint8_t* cells) {
-  const std::int64_t* keys = plan.keys.data();
-  std::size_t n = plan.keys.size();
-  with_compare(plan.op, [&](auto cmp) {
-    for (std::size_t q = 0; q < plan.queries.size(); ++q) {
-      std::int64_t v = plan.queries[q];
+// Every cell of `keys OP queries` into `cells`, the comparison chosen once.
+template <typename T>
+void fill_cells(BinaryOp op, const T* keys, std::size_t n, const T* queries, std::size_t m, std::uint8_t* cells) {
+  with_compare(op, [&](auto cmp) {
+    for (std::size_t q = 0; q < m; ++q) {
+      T v = queries[q];
       std::uint8_t* row = cells + q * n;
       for (std::size_t k = 0; k < n; ++k) row[k] = static_cast<std::uint8_t>(cmp(keys[k], v));
     }
   });
+}
+
+void fill_matrix(const SelectorPlan& plan, std::uint8_t* cells) {
+  // 64-bit compares: at the short lengths this serves, narrowing to 32-bit lanes costs more
+  // than it saves.
+  fill_cells(plan.op, plan.keys.data(), plan.keys.size(), plan.queries.data(), plan.queries.size(), cells);
 }
 
 void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row) {
