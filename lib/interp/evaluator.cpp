@@ -65,9 +65,14 @@ namespace {
 
 // What an evaluation keeps per node besides the trace: one per thread, reused by every
 // evaluation on it, so evaluating a short input does not pay for allocating and freeing
-// per-node state (a third of the time at n=10 before). Each evaluation resets what it uses.
+// per-node state (a third of the time at n=10 before). Each evaluation resets what it uses,
+// except the nodes it keeps from the evaluation before (Options::reuse).
 struct Scratch {
+  /// The ancestors of the roots, as flags and in topological order, and what they are of.
   std::vector<char> needed;
+  std::vector<NodeId> order;
+  std::uint64_t order_program = 0;
+  std::vector<NodeId> order_roots;
   std::vector<detail::ColumnFacts> facts;
   std::vector<char> pending;
   std::vector<detail::PerPosition<detail::Num>> numbers;
@@ -77,13 +82,36 @@ struct Scratch {
   std::vector<std::vector<std::uint8_t>> cells;
   std::vector<char> whole;
   std::vector<std::int32_t> table, slots;
+  /// The trace of evaluate(): only the root's entry leaves it.
+  Trace trace;
 
-  // Sized for `size` nodes with nothing needed or pending; clear(id) readies a node.
-  void reset(std::size_t size) {
-    for (auto* v : {&needed, &pending, &whole}) {
-      v->assign(size, 0);
-      if (v->capacity() > 4 * kKeep) v->shrink_to_fit();
+  /// What the kept nodes were computed for; a different one drops them all.
+  struct Key {
+    std::uint64_t program = 0;
+    std::size_t n = 0;
+    bool bos = false, causal = false;
+    Aggregation aggregation = Aggregation::Mean;
+    std::size_t max_matrix_cells = 0;
+    bool operator==(const Key&) const = default;
+  };
+  std::optional<Key> key;
+  /// Nodes whose state above, and entries in `trace`, are still those of the evaluation
+  /// that computed them.
+  std::vector<char> kept;
+  /// A kept selector's counts and selected keys (summaries without sums), once read.
+  std::vector<std::optional<detail::PerPosition<detail::RowSummary>>> kept_summaries;
+
+  // Sized for `size` nodes with nothing needed. Without `key` (or with a new one) nothing
+  // is kept; clear(id) readies a node that is not.
+  void reset(std::size_t size, const std::optional<Key>& next) {
+    if (!next || key != next) {
+      key.reset();
+      kept.assign(size, 0);
+      kept_summaries.assign(size, std::nullopt);
     }
+    key = next;
+    for (auto* v : {&pending, &whole, &kept}) v->resize(size);
+    kept_summaries.resize(size);
     facts.resize(size);
     numbers.resize(size);
     plans.resize(size);
@@ -96,6 +124,10 @@ struct Scratch {
   // Node `id` as new. Buffers a long input grew past a few thousand entries are given back
   // rather than kept for the thread's lifetime.
   void clear(std::size_t id) {
+    pending[id] = 0;
+    whole[id] = 0;
+    kept[id] = 0;
+    kept_summaries[id].reset();
     if (facts[id].nums.capacity() > kKeep || facts[id].ids.capacity() > kKeep) {
       facts[id] = detail::ColumnFacts{};
     } else {
@@ -128,6 +160,7 @@ class Evaluator {
         d_input(input),
         d_options(options),
         d_lazy(lazy),
+        d_trace(lazy ? scratch.trace : d_own_trace),
         d_facts(scratch.facts),
         d_pending(scratch.pending),
         d_numbers(scratch.numbers),
@@ -137,40 +170,81 @@ class Evaluator {
         d_rows(scratch.rows),
         d_needed(scratch.needed),
         d_scratch(scratch) {
-    scratch.reset(program.size());
+    std::size_t n = input.size() + (options.bos ? 1 : 0);
+    std::optional<Scratch::Key> key;
+    if (lazy && options.fast_paths && options.reuse && n < kWholeBelow) {
+      key = Scratch::Key{program.serial(), n, options.bos, options.causal, options.aggregation,
+                         options.max_matrix_cells};
+    }
+    scratch.reset(program.size(), key);
   }
 
-  /// output_of, moving the root's column out of a trace no one reads again.
-  static Output take_output(Trace&& t, NodeId id) {
-    if (t.is_matrix(id)) return output_of(t, id);
+  /// Evaluates the roots' ancestors.
+  Result<void> run(std::span<const NodeId> roots) {
+    auto ok = run_nodes(roots);
+    // Kept nodes' entries may be half-way (a column being made): keep nothing.
+    if (!ok) d_scratch.key.reset();
+    return ok;
+  }
+
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+  ~Evaluator() { release(); }
+
+  /// The trace of a run (every entry, for trace()).
+  Trace take_trace() { return std::move(d_trace); }
+
+  /// A root's value: moved out of the trace unless the node is kept.
+  Output take_output(NodeId id) {
+    if (d_trace.is_matrix(id)) return output_of(d_trace, id);
     Output out;
-    out.values = std::move(*t.d_columns[id]);
-    out.values.erase(out.values.begin(), out.values.begin() + static_cast<std::ptrdiff_t>(t.first_position()));
+    auto first = static_cast<std::ptrdiff_t>(d_trace.first_position());
+    Column& c = *d_trace.d_columns[id];
+    if (d_scratch.kept[id]) {
+      out.values.assign(c.begin() + first, c.end());
+    } else {
+      out.values = std::move(c);
+      out.values.erase(out.values.begin(), out.values.begin() + first);
+    }
     return out;
   }
 
-  Result<Trace> run(std::span<const NodeId> roots) {
+ private:
+  // Once the root's value is taken, the thread's trace frees the entries of nodes not kept:
+  // a long input's columns and matrices are not held until the next evaluation.
+  void release() {
+    if (&d_trace != &d_scratch.trace) return;
+    for (NodeId id : d_scratch.order) {
+      if (d_scratch.kept[id]) continue;
+      d_trace.d_columns[id].reset();
+      d_trace.d_matrices[id].reset();
+    }
+  }
+
+  Result<void> run_nodes(std::span<const NodeId> roots) {
     std::size_t n = d_input.size() + (d_options.bos ? 1 : 0);
     d_n = n;
     if (d_input.empty()) {
       return fail(code::kInput, "the input must have at least one token");
     }
-    // Node ids are a topological order (Program::add requires operands first), so one
-    // sweep from the last id marks every ancestor of the roots.
-    std::vector<char>& needed = d_needed;
-    for (NodeId r : roots) needed[r] = 1;
-    for (NodeId id = static_cast<NodeId>(d_program.size()); id-- > 0;) {
-      if (!needed[id]) continue;
-      for (NodeId in : d_program.node(id).inputs) needed[in] = 1;
-    }
+    const std::vector<NodeId>& order = needed_order(roots);
     d_trace.d_columns.resize(d_program.size());
     d_trace.d_matrices.resize(d_program.size());
     d_trace.d_first = d_options.bos ? 1 : 0;
-    // Only needed nodes are read, so only they are cleared of an earlier evaluation's state.
-    for (NodeId id = 0; id < d_program.size(); ++id) {
-      if (!needed[id]) continue;
+    // Only needed nodes are read, so only they are cleared of an earlier evaluation's state,
+    // unless kept from it.
+    for (NodeId id : order) {
+      if (d_scratch.kept[id]) {
+        // Its matrix counts against the limit as if computed (which may refuse it, as then).
+        if (is_selector(d_program.node(id).kind)) {
+          if (auto ok = reserve_matrix(id); !ok) return ok;
+        }
+        continue;
+      }
       d_scratch.clear(id);
-      if (auto ok = eval_node(id); !ok) return tl::unexpected(ok.error());
+      d_trace.d_columns[id].reset();
+      d_trace.d_matrices[id].reset();
+      if (auto ok = eval_node(id); !ok) return ok;
     }
     for (NodeId r : roots) {
       if (is_selector(d_program.node(r).kind)) mat(r);
@@ -178,14 +252,59 @@ class Evaluator {
     }
     // A trace for the user's eyes holds every column as values.
     if (!d_lazy) {
-      for (NodeId id = 0; id < d_program.size(); ++id) {
+      for (NodeId id : order) {
         if (d_pending[id]) col(id);
       }
     }
-    return std::move(d_trace);
+    if (d_scratch.key) keep_independent();
+    return {};
   }
 
- private:
+  // The roots' ancestors in topological order, marked in d_needed: of the last evaluation
+  // on this thread when it had the same program (with as many nodes) and roots.
+  const std::vector<NodeId>& needed_order(std::span<const NodeId> roots) {
+    std::vector<NodeId>& order = d_scratch.order;
+    std::vector<char>& needed = d_needed;
+    if (d_scratch.order_program == d_program.serial() && needed.size() == d_program.size() &&
+        std::equal(roots.begin(), roots.end(), d_scratch.order_roots.begin(), d_scratch.order_roots.end())) {
+      return order;
+    }
+    // Node ids are a topological order (Program::add requires operands first), so one
+    // sweep from the last id marks every ancestor of the roots.
+    needed.assign(d_program.size(), 0);
+    if (needed.capacity() > 4 * Scratch::kKeep) needed.shrink_to_fit();
+    for (NodeId r : roots) needed[r] = 1;
+    for (NodeId id = static_cast<NodeId>(d_program.size()); id-- > 0;) {
+      if (!needed[id]) continue;
+      for (NodeId in : d_program.node(id).inputs) needed[in] = 1;
+    }
+    order.clear();
+    for (NodeId id = 0; id < d_program.size(); ++id) {
+      if (needed[id]) order.push_back(id);
+    }
+    d_scratch.order_program = d_program.serial();
+    d_scratch.order_roots.assign(roots.begin(), roots.end());
+    return order;
+  }
+
+  // After a whole evaluation: every needed node that does not read `tokens` is a function
+  // of the length and the options alone, so it is kept for the next evaluation with the
+  // same key, with its entries in the thread's trace.
+  void keep_independent() {
+    std::vector<char>& kept = d_scratch.kept;
+    for (NodeId id : d_scratch.order) {
+      // Operands come first, so theirs are already marked; a node not kept was cleared.
+      if (!kept[id]) {
+        const ir::Node& node = d_program.node(id);
+        if (node.kind == NodeKind::Tokens ||
+            !std::all_of(node.inputs.begin(), node.inputs.end(), [&](NodeId in) { return kept[in] != 0; })) {
+          continue;
+        }
+        kept[id] = 1;
+      }
+    }
+  }
+
   using Status = Result<void>;
 
   tl::unexpected<Diagnostics> fault(NodeId id, const char* code, const std::string& message) {
@@ -459,7 +578,8 @@ class Evaluator {
       case NodeKind::SelectorWidth: {
         detail::PerPosition<std::int64_t> c(d_n);
         if (summarisable(node.inputs[0])) {
-          auto rows = summaries(node.inputs[0], nullptr);
+          detail::PerPosition<detail::RowSummary> local;
+          const auto& rows = summaries(node.inputs[0], nullptr, local);
           for (std::size_t q = 0; q < d_n; ++q) c[q] = static_cast<std::int64_t>(rows[q].count);
         } else {
           for (std::size_t q = 0; q < d_n; ++q) {
@@ -790,6 +910,16 @@ class Evaluator {
     return second ? detail::summarise_and(*first, *second, nums) : detail::summarise(*first, nums);
   }
 
+  // The same, into `local`, except a kept selector's summaries without sums: computed once
+  // while it is kept.
+  const detail::PerPosition<detail::RowSummary>& summaries(NodeId sel, const std::int64_t* nums,
+                                                            detail::PerPosition<detail::RowSummary>& local) {
+    if (nums || !d_scratch.kept[sel]) return local = summaries(sel, nums);
+    auto& kept = d_scratch.kept_summaries[sel];
+    if (!kept) kept = summaries(sel, nullptr);
+    return *kept;
+  }
+
   // The mean (or the sum) of `count` selected integers totalling `total`, exact.
   ir::ValueResult<Value> combine(__int128 total, std::size_t count) const {
     if (total > INT64_MAX || total < INT64_MIN) {
@@ -816,7 +946,8 @@ class Evaluator {
     NodeId in = node.inputs[1];
     const detail::ColumnFacts& f = numbers(in);
     if (numeric && !f.integral) return std::nullopt;
-    auto rows = summaries(node.inputs[0], numeric ? f.nums.data() : nullptr);
+    detail::PerPosition<detail::RowSummary> local;
+    const auto& rows = summaries(node.inputs[0], numeric ? f.nums.data() : nullptr, local);
     // Every query picks at most one value of an int column whose kind the default shares:
     // the result is an int column too.
     if (auto kind = f.int_kind; kind && (*kind == detail::IntKind::Bool ? node.value.is_bool() : node.value.is_int()) &&
@@ -967,7 +1098,9 @@ class Evaluator {
   std::size_t d_n = 0;
   std::size_t d_matrix_cells = 0;
   bool d_lazy = false;
-  Trace d_trace;
+  Trace d_own_trace;
+  /// d_own_trace (for trace()) or the thread's (for evaluate()).
+  Trace& d_trace;
   // The rest lives in the thread's Scratch.
   std::vector<detail::ColumnFacts>& d_facts;
   /// Columns not (yet) made into values: int columns held only in d_facts (set_ints) and
@@ -989,7 +1122,9 @@ class Evaluator {
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,
                     std::span<const Value> input, const Options& options) {
-  return Evaluator(program, input, options, false, thread_scratch()).run(roots);
+  Evaluator evaluator(program, input, options, false, thread_scratch());
+  if (auto ok = evaluator.run(roots); !ok) return tl::unexpected(ok.error());
+  return evaluator.take_trace();
 }
 
 Output output_of(const Trace& t, NodeId id) {
@@ -1013,9 +1148,9 @@ Output output_of(const Trace& t, NodeId id) {
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
   NodeId roots[] = {root};
-  auto t = Evaluator(program, input, options, true, thread_scratch()).run(roots);
-  if (!t) return tl::unexpected(t.error());
-  return Evaluator::take_output(std::move(*t), root);
+  Evaluator evaluator(program, input, options, true, thread_scratch());
+  if (auto ok = evaluator.run(roots); !ok) return tl::unexpected(ok.error());
+  return evaluator.take_output(root);
 }
 
 }  // namespace rasp::interp

@@ -32,6 +32,12 @@ struct Options {
   /// keys. Off, every map and predicate is evaluated per position on `Value`s: the same
   /// results and faults, slower; the property tests compare the two.
   bool fast_paths = true;
+  /// With fast paths, on inputs under 33 positions: nodes that do not read `tokens` (what
+  /// `indices`, `length` and constants make) keep their values from the thread's last
+  /// evaluation when it was of the same program (Program::serial), the same length and
+  /// the same options, so a batch of equal-length inputs computes them once. Results and
+  /// faults are the same either way; the tests compare the two.
+  bool reuse = true;
 };
 
 using Column = std::vector<ir::Value>;
@@ -76,7 +82,8 @@ struct Output {
 [[nodiscard]] Result<Trace> trace(const ir::Program& program, std::span<const ir::NodeId> roots,
                                   std::span<const ir::Value> input, const Options& options);
 
-/// The value of `root` on `input`.
+/// The value of `root` on `input`. Safe to call from several threads at once: each thread
+/// evaluates in its own scratch space.
 [[nodiscard]] Result<Output> evaluate(const ir::Program& program, ir::NodeId root,
                                       std::span<const ir::Value> input, const Options& options);
 

@@ -2,6 +2,7 @@
 #include "lib/ir/program.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/graph/topological_sort.hpp>
 #include <cassert>
 #include <iterator>
@@ -117,6 +118,11 @@ bool NodeStructurallyEqual::operator()(const Node& a, const Node& b) const {
   if (instance_matters(a.kind) && a.instance != b.instance) return false;
   if (static_cast<bool>(a.expr) != static_cast<bool>(b.expr)) return false;
   return !a.expr || equal(a.expr, b.expr);
+}
+
+std::uint64_t Program::Serial::next() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
 }
 
 NodeId Program::add(Node node) {

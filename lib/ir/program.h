@@ -104,12 +104,38 @@ class Program {
   [[nodiscard]] std::vector<NodeId> users(NodeId id) const;
   /// A fresh selector-object identity for the `rasp` cost model.
   std::uint32_t new_instance() { return ++d_instances; }
+  /// A number no other program of this process has had: a copy gets a new one, a move
+  /// takes it along (the moved-from program gets a new one). Nodes are only ever
+  /// appended, never changed in meaning, so what was computed for a node of a program
+  /// with this serial stays true (the interpreter's reuse across inputs keys on it).
+  [[nodiscard]] std::uint64_t serial() const { return d_serial.value; }
 
  private:
+  struct Serial {
+    static std::uint64_t next();
+    std::uint64_t value = next();
+    Serial() = default;
+    Serial(const Serial&) : value(next()) {}
+    Serial(Serial&& other) noexcept : value(other.value) { other.value = next(); }
+    Serial& operator=(const Serial& other) {
+      if (this != &other) value = next();
+      return *this;
+    }
+    Serial& operator=(Serial&& other) noexcept {
+      if (this != &other) {
+        value = other.value;
+        other.value = next();
+      }
+      return *this;
+    }
+    ~Serial() = default;
+  };
+
   std::vector<Node> d_nodes;
   Graph d_graph;
   std::unordered_map<Node, NodeId, NodeHash, NodeStructurallyEqual> d_index;
   std::uint32_t d_instances = 0;
+  Serial d_serial;
 };
 
 /// Where each node runs in a transformer: layer (from 1) and head within it; elementwise

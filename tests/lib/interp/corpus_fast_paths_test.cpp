@@ -142,6 +142,72 @@ TEST_P(CorpusFastPathsTest, EveryNodeAgreesWithTheGenericPath) {
   EXPECT_GT(agreed, 0u) << "every input faulted";
 }
 
+// Options::reuse on the programs as users write them: runs of inputs of one length (the
+// examples, then inputs drawn from their tokens at the same length), every root and every
+// node of the program, with and without BOS and causal masks, in the order a batch meets
+// them, must give what evaluations that keep nothing give, faults included.
+TEST_P(CorpusFastPathsTest, ReuseAcrossInputsChangesNothing) {
+  const CorpusFile& file = GetParam();
+  auto module = front::load_file(file.path);
+  ASSERT_TRUE(module) << front::render(module.error());
+  std::vector<ir::NodeId> roots;
+  if (auto root = front::select_expression(*module, std::nullopt)) roots.push_back(*root);
+  for (const auto& expr : file.exprs) {
+    auto root = front::evaluate_expression(*module, expr);
+    ASSERT_TRUE(root) << front::render(root.error(), &*module);
+    roots.push_back(*root);
+  }
+  ASSERT_FALSE(roots.empty());
+  std::vector<ir::NodeId> nodes = module->program.ancestors(roots.back());
+  struct Step {
+    std::vector<ir::Value> input;
+    ir::NodeId root;
+    Options options;
+  };
+  std::vector<Step> steps;
+  std::mt19937 rng(20261124);
+  for (const auto& example : file.inputs) {
+    for (int flags = 0; flags < 4; ++flags) {
+      Options o;
+      o.bos = (flags & 1) != 0;
+      o.causal = (flags & 2) != 0;
+      for (int i = 0; i < 4; ++i) {
+        std::vector<ir::Value> drawn = example;
+        if (i > 0) {
+          for (auto& v : drawn) v = example[rng() % example.size()];
+        }
+        for (ir::NodeId r : roots) steps.push_back({drawn, r, o});
+        // Now and then a node of the program alone, as `--expr` asks for one.
+        steps.push_back({drawn, nodes[rng() % nodes.size()], o});
+      }
+    }
+  }
+  std::vector<Result<Output>> want;
+  for (Step& step : steps) {
+    step.options.reuse = false;
+    want.push_back(evaluate(module->program, step.root, step.input, step.options));
+    step.options.reuse = true;
+  }
+  std::size_t ran = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    std::string where = describe_input(step.input) + (step.options.bos ? " --bos" : "") +
+                        (step.options.causal ? " --causal" : "") + " node " + std::to_string(step.root);
+    auto got = evaluate(module->program, step.root, step.input, step.options);
+    ASSERT_EQ(got.has_value(), want[i].has_value()) << where;
+    if (!got) {
+      EXPECT_EQ(got.error().front().message, want[i].error().front().message) << where;
+      EXPECT_EQ(got.error().front().notes, want[i].error().front().notes) << where;
+      continue;
+    }
+    ++ran;
+    EXPECT_EQ(got->is_selector, want[i]->is_selector) << where;
+    EXPECT_EQ(got->matrix, want[i]->matrix) << where;
+    EXPECT_TRUE(same_values(got->values, want[i]->values)) << where;
+  }
+  EXPECT_GT(ran, 0u) << "every step faulted";
+}
+
 INSTANTIATE_TEST_SUITE_P(Corpus, CorpusFastPathsTest, ::testing::ValuesIn(corpus_files()),
                          [](const ::testing::TestParamInfo<CorpusFile>& info) {
                            std::string name = std::filesystem::path(info.param.path).parent_path().filename().string() +

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "lib/front/front.h"
 #include "lib/interp/io.h"
 
@@ -107,6 +109,121 @@ TEST(EvaluatorTest, LongInputsJustWork) {
   auto r = run("aggregate(select(indices, length - indices - 1, ==), indices)", input);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->values.front(), ir::Value::integer(19999));
+}
+
+// Options::reuse keeps what does not read tokens from one evaluation to the next; what an
+// evaluation gives must not depend on what ran before it.
+TEST(EvaluatorTest, KeptSelectorsStillCountAgainstTheMatrixLimit) {
+  auto module = front::load_source(
+      "flip = select(indices, length - indices - 1, ==);\n"
+      "same = select(tokens, tokens, ==);\n"
+      "both = aggregate(same, indices) + aggregate(flip, indices);\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto flip = front::evaluate_expression(*module, "aggregate(flip, indices)");
+  auto both = front::evaluate_expression(*module, "both");
+  ASSERT_TRUE(flip && both);
+  auto input = *parse_input("abcab");
+  Options o;
+  o.max_matrix_cells = 60;  // `flip` and the select inside `length` fit (5 x 5 each), a third not
+  auto kept = evaluate(module->program, *flip, input, o);
+  ASSERT_TRUE(kept.has_value()) << front::render(kept.error());
+  EXPECT_EQ(output_to_json(*kept), nlohmann::json({4, 3, 2, 1, 0}));
+  // `flip` and `length` are kept from the evaluation above; with `same` they exceed the limit.
+  auto refused = evaluate(module->program, *both, input, o);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().front().code, "E0212");
+  o.reuse = false;
+  auto fresh = evaluate(module->program, *both, input, o);
+  ASSERT_FALSE(fresh.has_value());
+  EXPECT_EQ(fresh.error().front().message, refused.error().front().message);
+}
+
+TEST(EvaluatorTest, ReuseFollowsTheProgramItsLengthAndItsOptions) {
+  auto module = front::load_source("mirror = aggregate(select(indices, length - indices - 1, ==), tokens);\n", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto mirror = front::evaluate_expression(*module, "mirror");
+  ASSERT_TRUE(mirror.has_value());
+  Options plain, bos, causal;
+  bos.bos = true;
+  causal.causal = true;
+  auto json = [&](const ir::Program& p, ir::NodeId root, const char* input, const Options& o) {
+    auto r = evaluate(p, root, *parse_input(input), o);
+    EXPECT_TRUE(r.has_value()) << (r ? "" : front::render(r.error()));
+    return r ? output_to_json(*r) : nullptr;
+  };
+  EXPECT_EQ(json(module->program, *mirror, "abc", plain), nlohmann::json({"c", "b", "a"}));
+  EXPECT_EQ(json(module->program, *mirror, "xyz", plain), nlohmann::json({"z", "y", "x"}));
+  EXPECT_EQ(json(module->program, *mirror, "wxyz", plain), nlohmann::json({"z", "y", "x", "w"}));
+  // BOS and causal masks change `length` and the selector: each evaluation, after one with
+  // other options at the same length, gives what a fresh evaluation gives.
+  std::vector<std::pair<const Options*, const char*>> steps = {
+      {&bos, "xyz"}, {&causal, "xyz"}, {&plain, "uvw"}, {&causal, "uvw"}, {&bos, "uvw"}, {&plain, "xyz"}};
+  std::vector<nlohmann::json> want;
+  for (auto [o, input] : steps) {
+    Options fresh = *o;
+    fresh.reuse = false;
+    want.push_back(json(module->program, *mirror, input, fresh));
+  }
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(json(module->program, *mirror, steps[i].second, *steps[i].first), want[i]) << "step " << i;
+  }
+  // A node added after the evaluations above, over nodes they kept.
+  auto shifted = front::evaluate_expression(*module, "aggregate(select(indices, length - indices - 2, ==), tokens, \"_\")");
+  ASSERT_TRUE(shifted.has_value());
+  EXPECT_EQ(json(module->program, *shifted, "xyz", plain), nlohmann::json({"y", "x", "_"}));
+  // A copy is another program: same nodes, its own serial, same values.
+  ir::Program copy = module->program;
+  EXPECT_NE(copy.serial(), module->program.serial());
+  EXPECT_EQ(json(copy, *mirror, "pqr", plain), nlohmann::json({"r", "q", "p"}));
+  // A different program with the same node ids, where the same ids compute other things.
+  auto other = front::load_source("mirror = aggregate(select(indices, indices, ==), tokens);\n", "u.rasp");
+  ASSERT_TRUE(other.has_value());
+  auto identity = front::evaluate_expression(*other, "mirror");
+  ASSERT_TRUE(identity.has_value());
+  EXPECT_EQ(json(other->program, *identity, "pqr", plain), nlohmann::json({"p", "q", "r"}));
+  EXPECT_EQ(json(module->program, *mirror, "pqr", plain), nlohmann::json({"r", "q", "p"}));
+}
+
+TEST(EvaluatorTest, AFaultKeepsNothingHalfDone) {
+  auto module = front::load_source(
+      "n = length;\nratio = aggregate(select(indices, indices, <=), tokens_int) / (n - 2);\n", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto ratio = front::evaluate_expression(*module, "ratio");
+  auto n = front::evaluate_expression(*module, "n");
+  ASSERT_TRUE(ratio && n);
+  EXPECT_FALSE(evaluate(module->program, *ratio, *parse_input("[1, 2]"), {}).has_value()) << "divides by 0";
+  auto after = evaluate(module->program, *n, *parse_input("[1, 2]"), {});
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(output_to_json(*after), nlohmann::json({2, 2}));
+  auto mixed = evaluate(module->program, *ratio, *parse_input("[4, 2, 3]"), {});
+  ASSERT_TRUE(mixed.has_value());
+  EXPECT_EQ(output_to_json(*mixed), nlohmann::json({4, 3, 3}));
+}
+
+TEST(EvaluatorTest, ThreadsEvaluateInTheirOwnScratch) {
+  auto module = front::load_source("mirror = aggregate(select(indices, length - indices - 1, ==), tokens);\n", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto mirror = front::evaluate_expression(*module, "mirror");
+  ASSERT_TRUE(mirror.has_value());
+  auto work = [&](const std::string& alphabet, std::vector<std::string>* wrong) {
+    for (std::size_t i = 0; i < 2000; ++i) {
+      std::string input(1 + i % 7, alphabet[i % alphabet.size()]);
+      input.back() = alphabet[(i + 1) % alphabet.size()];
+      auto r = evaluate(module->program, *mirror, *parse_input(input), {});
+      std::string want(input.rbegin(), input.rend());
+      std::string got;
+      for (const auto& v : r->values) got += v.str();
+      if (got != want) wrong->push_back(input);
+    }
+  };
+  std::vector<std::string> wrong_a, wrong_b;
+  std::thread a(work, "abc", &wrong_a);
+  std::thread b(work, "xyzw", &wrong_b);
+  a.join();
+  b.join();
+  EXPECT_TRUE(wrong_a.empty()) << wrong_a.front();
+  EXPECT_TRUE(wrong_b.empty()) << wrong_b.front();
 }
 
 }  // namespace

@@ -125,7 +125,10 @@ Options random_options() {
   return o;
 }
 
-RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ()) {
+// Tokens (ints), indices, a constant, maps, comparison and other selectors, composites and
+// aggregates of each other: every fast path of the int columns, some nodes reading tokens
+// and some not.
+ir::Program random_int_program() {
   ir::Program p;
   ir::Node tokens = node_of(ir::NodeKind::Tokens, {});
   tokens.token_type = ir::TokenType::Int;
@@ -185,11 +188,60 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   agg3.value = default_value;
   p.add(agg3);
   p.add(node_of(ir::NodeKind::SelectorWidth, {both}));
-  auto ints = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange<std::size_t>(1, 25),
-                                                              edgy_int());
+  return p;
+}
+
+std::vector<Value> random_int_input(std::size_t length) {
+  auto ints = *rc::gen::container<std::vector<std::int64_t>>(length, edgy_int());
   std::vector<Value> input;
   for (auto x : ints) input.push_back(Value::integer(x));
-  expect_same(p, input, random_options());
+  return input;
+}
+
+RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ()) {
+  ir::Program p = random_int_program();
+  expect_same(p, random_int_input(*rc::gen::inRange<std::size_t>(1, 25)), random_options());
+}
+
+// Options::reuse: a run of evaluations on inputs of one or two lengths, each node in a
+// random order, must give what evaluations that keep nothing give, faults included, though
+// nodes not reading tokens keep their values from one input to the next.
+RC_GTEST_PROP(FastPathsProp, ReuseAcrossInputsChangesNothing, ()) {
+  ir::Program p = random_int_program();
+  Options options = random_options();
+  std::vector<std::size_t> lengths = {*rc::gen::inRange<std::size_t>(1, 33), *rc::gen::inRange<std::size_t>(1, 33)};
+  struct Step {
+    std::vector<Value> input;
+    ir::NodeId root;
+  };
+  std::vector<Step> steps;
+  for (int k = *rc::gen::inRange(2, 12); k > 0; --k) {
+    auto input = random_int_input(lengths[*rc::gen::inRange<std::size_t>(0, 2)]);
+    for (int r = *rc::gen::inRange(1, 5); r > 0; --r) {
+      steps.push_back({input, *rc::gen::inRange<ir::NodeId>(0, static_cast<ir::NodeId>(p.size()))});
+    }
+  }
+  options.reuse = false;
+  std::vector<Result<Output>> want;
+  for (const Step& step : steps) want.push_back(evaluate(p, step.root, step.input, options));
+  options.reuse = true;
+  std::size_t ran = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto got = evaluate(p, steps[i].root, steps[i].input, options);
+    RC_ASSERT(got.has_value() == want[i].has_value());
+    if (!got) {
+      RC_ASSERT(got.error().front().code == want[i].error().front().code);
+      RC_ASSERT(got.error().front().message == want[i].error().front().message);
+      RC_ASSERT(got.error().front().notes == want[i].error().front().notes);
+      continue;
+    }
+    ++ran;
+    RC_ASSERT(got->is_selector == want[i]->is_selector);
+    RC_ASSERT(got->matrix == want[i]->matrix);
+    RC_ASSERT(got->values.size() == want[i]->values.size());
+    for (std::size_t j = 0; j < got->values.size(); ++j) RC_ASSERT(got->values[j].identical(want[i]->values[j]));
+  }
+  RC_CLASSIFY(ran == steps.size(), "no step faulted");
 }
 
 RC_GTEST_PROP(FastPathsProp, StringColumnsAgreeWithTheGenericPath, ()) {
