@@ -36,6 +36,8 @@ def fmt_s(s):
         return f"{s:.2f} s"
     if s >= 1e-3:
         return f"{s * 1e3:.2f} ms"
+    if s < 1e-5:
+        return f"{s * 1e6:.2f} us"
     return f"{s * 1e6:.1f} us"
 
 
@@ -54,25 +56,31 @@ def main():
         print(f"Command: `build/bench/{name} --benchmark_repetitions=N` (load average at start: "
               f"{context.get('load_avg', ['?'])[0] if context.get('load_avg') else '?'})\n")
         if name == "interp_bench":
-            print("Wall time is what the targets speak of; on a loaded machine CPU time (second")
-            print("number) is the steadier measure, and the ratio columns use each.\n")
-            print("| program | n | raspkit interpreter (wall / CPU) | plain C++ loop (wall / CPU) | ratio wall / CPU | reference (ANCHORS) | speed-up (wall) |")
-            print("|---|---|---|---|---|---|---|")
+            print("Each interpreter row evaluates eight different inputs of length n in turn. `batch`:")
+            print("the default options, so nodes that do not read tokens (`length`, index arithmetic,")
+            print("selectors on indices) keep their values from the input before, as in a batch of")
+            print("equal-length inputs (Options::reuse). `fresh`: reuse off, every node computed for")
+            print("every input. Wall time is what the targets speak of; on a loaded machine CPU time")
+            print("is the steadier measure.\n")
+            print("| program | n | interpreter, batch (wall / CPU) | interpreter, fresh (wall / CPU) | plain C++ loop (wall / CPU) | ratio to loop, batch / fresh (wall) | reference (ANCHORS) | speed-up, batch / fresh (wall) |")
+            print("|---|---|---|---|---|---|---|---|")
             for prog in ["Reverse", "Sort", "Hist", "MostFreq", "Dyck2"]:
                 for n in (10, 100, 1000):
                     i = rows.get(f"BM_Interp_{prog}/{n}")
+                    f = rows.get(f"BM_InterpFresh_{prog}/{n}")
                     p = rows.get(f"BM_Plain_{prog}/{n}")
-                    if not i or not p:
+                    if not i or not p or not f:
                         continue
                     ref = REFERENCE[prog].get(n)
-                    speed = f"{ref / i[0]:.0f}x" if ref else "-"
-                    print(f"| {prog} | {n} | {fmt_s(i[0])} / {fmt_s(i[1])} | {fmt_s(p[0])} / {fmt_s(p[1])} | "
-                          f"{i[0] / p[0]:.1f}x / {i[1] / p[1]:.1f}x | "
+                    speed = f"{ref / i[0]:.0f}x / {ref / f[0]:.0f}x" if ref else "-"
+                    print(f"| {prog} | {n} | {fmt_s(i[0])} / {fmt_s(i[1])} | {fmt_s(f[0])} / {fmt_s(f[1])} | "
+                          f"{fmt_s(p[0])} / {fmt_s(p[1])} | {i[0] / p[0]:.1f}x / {f[0] / p[0]:.1f}x | "
                           f"{fmt_s(ref) if ref else '-'} | {speed} |")
             print()
             for run, message in errors.items():
                 print(f"- {run} not run: {message}")
-            verdicts(rows)
+            verdicts(rows, "BM_Interp", "batch of equal-length inputs")
+            verdicts(rows, "BM_InterpFresh", "fresh, every node computed")
             continue
         print("| benchmark | median wall time | median CPU time | counters |")
         print("|---|---|---|---|")
@@ -121,24 +129,24 @@ def counters(b):
     return ", ".join(out) or "-"
 
 
-def verdicts(rows):
+def verdicts(rows, family, label):
     """Issue 2's targets against this run's medians (wall time), computed, not written by hand."""
     fast, close, miss_fast, miss_close = [], [], [], []
     for prog in ["Reverse", "Sort", "Hist", "MostFreq", "Dyck2"]:
         for n in (10, 100, 1000):
-            i = rows.get(f"BM_Interp_{prog}/{n}")
+            i = rows.get(f"{family}_{prog}/{n}")
             p = rows.get(f"BM_Plain_{prog}/{n}")
             ref = REFERENCE[prog].get(n)
             if i and ref:
                 (fast if ref / i[0] >= 1000 else miss_fast).append(f"{prog} n={n} ({ref / i[0]:.0f}x)")
             if i and p:
                 (close if i[0] / p[0] <= 3 else miss_close).append(f"{prog} n={n} ({i[0] / p[0]:.1f}x)")
-    print("Targets (issue 2), from the medians above:\n")
+    print(f"Targets (issue 2), from the medians above, {label}:\n")
     print(f"- 1000x the reference: met for {', '.join(fast) or 'none'}; "
           f"**missed** for {', '.join(miss_fast) or 'none'}.")
     print(f"- Within 3x of the plain loop: met for {', '.join(close) or 'none'}; "
           f"**missed** for {', '.join(miss_close) or 'none'}.")
-    sort = rows.get("BM_Interp_Sort/100")
+    sort = rows.get(f"{family}_Sort/100")
     if sort:
         print(f"- Sort at n=100 under 130 us: **{'met' if sort[0] < 130e-6 else 'missed'}** ({fmt_s(sort[0])}).")
     print()
