@@ -1,4 +1,12 @@
 // lib/interp/detail/int_columns.cpp - Python's int and bool rules as loops over int64 columns.
+
+// GCC 12 at -O3 sees moving a boost small_vector whose values are inline as a memmove that
+// may read past the inline buffer (it cannot: the size is at most the inline capacity
+// there); a false positive, silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
+
 #include "lib/interp/detail/int_columns.h"
 
 #include <algorithm>
@@ -35,23 +43,18 @@ std::optional<IntColumn> int_table(const std::vector<Value>& values) {
 }
 
 // A column during evaluation: an operand read in place, a constant, or owned values that
-// the next operation overwrites. Only operations allocate, and only when neither operand
-// owns a buffer they can write into.
+// the next operation overwrites in place. Owned values are inline up to 16 positions (no
+// allocation for short inputs), so they are reached through values(), never a stored pointer.
 struct Col {
   IntKind kind = IntKind::Int;
-  const std::int64_t* data = nullptr;  ///< the values, unless `scalar`
+  const std::int64_t* data = nullptr;  ///< an operand's values, unless `scalar` or `owns`
   bool scalar = false;
   std::int64_t value = 0;  ///< the value at every position when `scalar`
-  std::vector<std::int64_t> owned;
+  bool owns = false;
+  PerPosition<std::int64_t> owned;
 
-  Col() = default;
-  // Move-only: moving keeps `owned`'s buffer, so `data` stays valid; a copy's would not.
-  Col(Col&&) = default;
-  Col& operator=(Col&&) = default;
-  Col(const Col&) = delete;
-  Col& operator=(const Col&) = delete;
-
-  [[nodiscard]] std::int64_t at(std::size_t i) const { return scalar ? value : data[i]; }
+  [[nodiscard]] const std::int64_t* values() const { return owns ? owned.data() : data; }
+  [[nodiscard]] std::int64_t at(std::size_t i) const { return scalar ? value : values()[i]; }
 };
 
 using MaybeCol = std::optional<Col>;
@@ -132,25 +135,20 @@ class ColumnEvaluator {
 
   // The finished column, as owned values.
   IntColumn finish(Col c) const {
-    if (c.scalar) return IntColumn{c.kind, std::vector<std::int64_t>(d_n, c.value)};
-    if (c.owned.empty() && d_n > 0) return IntColumn{c.kind, std::vector<std::int64_t>(c.data, c.data + d_n)};
+    if (c.scalar) return IntColumn{c.kind, PerPosition<std::int64_t>(d_n, c.value)};
+    if (!c.owns) return IntColumn{c.kind, PerPosition<std::int64_t>(c.data, c.data + d_n)};
     return IntColumn{c.kind, std::move(c.owned)};
   }
 
  private:
-  // A buffer for a result: an operand's own buffer when one has it, else a new one.
-  std::vector<std::int64_t> take(Col& a, Col* b = nullptr) const {
-    if (!a.owned.empty()) return std::move(a.owned);
-    if (b && !b->owned.empty()) return std::move(b->owned);
-    return std::vector<std::int64_t>(d_n);
-  }
-
-  static Col owned(IntKind kind, std::vector<std::int64_t> values) {
-    Col c;
-    c.kind = kind;
-    c.owned = std::move(values);
-    c.data = c.owned.data();
-    return c;
+  // Where a result goes: into `a`'s own values when it has them, else `b`'s, else a new
+  // column. Each position is read before it is written, so writing in place is safe.
+  Col& target(Col& a, Col& b, Col& fresh) const {
+    if (a.owns) return a;
+    if (b.owns) return b;
+    fresh.owns = true;
+    fresh.owned.resize(d_n);
+    return fresh;
   }
 
   // f applied at every position; a constant stays a constant.
@@ -161,10 +159,12 @@ class ColumnEvaluator {
       a.kind = kind;
       return std::move(a);
     }
-    const std::int64_t* x = a.data;
-    std::vector<std::int64_t> out = take(a);
-    for (std::size_t i = 0; i < d_n; ++i) out[i] = f(x[i]);
-    return owned(kind, std::move(out));
+    Col fresh;
+    Col& out = target(a, a, fresh);
+    const std::int64_t* x = a.values();
+    for (std::size_t i = 0; i < d_n; ++i) out.owned[i] = f(x[i]);
+    out.kind = kind;
+    return std::move(out);
   }
 
   // f applied to the two operands at every position (reading both before writing).
@@ -175,11 +175,11 @@ class ColumnEvaluator {
       a.kind = kind;
       return std::move(a);
     }
-    Col x = std::move(a), y = std::move(b);
-    // Pointers into x and y stay valid: moving a vector keeps its buffer.
-    std::vector<std::int64_t> out = take(x, &y);
-    for (std::size_t i = 0; i < d_n; ++i) out[i] = f(x.at(i), y.at(i));
-    return owned(kind, std::move(out));
+    Col fresh;
+    Col& out = target(a, b, fresh);
+    for (std::size_t i = 0; i < d_n; ++i) out.owned[i] = f(a.at(i), b.at(i));
+    out.kind = kind;
+    return std::move(out);
   }
 
   MaybeCol lookup(const ir::ExprNode& e, Col index) {
@@ -219,10 +219,11 @@ class ColumnEvaluator {
     if (c->scalar && c->value != 0) return t;
     if (c->scalar) return f;
     IntKind kind = t->kind;
-    Col cond = std::move(*c), yes = std::move(*t), no = std::move(*f);
-    std::vector<std::int64_t> out = yes.owned.empty() && no.owned.empty() ? take(cond) : take(yes, &no);
-    for (std::size_t i = 0; i < d_n; ++i) out[i] = cond.at(i) != 0 ? yes.at(i) : no.at(i);
-    return owned(kind, std::move(out));
+    Col fresh;
+    Col& out = t->owns || f->owns ? target(*t, *f, fresh) : target(*c, *c, fresh);
+    for (std::size_t i = 0; i < d_n; ++i) out.owned[i] = c->at(i) != 0 ? t->at(i) : f->at(i);
+    out.kind = kind;
+    return std::move(out);
   }
 
   MaybeCol binary(const ir::ExprNode& e) {

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "lib/interp/detail/positions.h"
 #include "lib/ir/expr.h"
 
 namespace rasp::interp::detail {
@@ -15,7 +16,7 @@ enum class IntKind : std::uint8_t { Bool, Int };
 
 struct IntColumn {
   IntKind kind = IntKind::Int;
-  std::vector<std::int64_t> values;
+  PerPosition<std::int64_t> values;
 };
 
 /// An operand column seen as int64s, all of one kind.
