@@ -110,13 +110,16 @@ struct Scratch {
       kept_summaries.assign(size, std::nullopt);
     }
     key = next;
-    for (auto* v : {&pending, &whole, &kept}) v->resize(size);
-    kept_summaries.resize(size);
-    facts.resize(size);
-    numbers.resize(size);
-    plans.resize(size);
-    rows.resize(size);
-    cells.resize(size);
+    // All sized together: one size says whether any needs resizing.
+    if (pending.size() != size) {
+      for (auto* v : {&pending, &whole, &kept}) v->resize(size);
+      kept_summaries.resize(size);
+      facts.resize(size);
+      numbers.resize(size);
+      plans.resize(size);
+      rows.resize(size);
+      cells.resize(size);
+    }
     if (table.capacity() > kKeep) table = {};
     if (slots.capacity() > kKeep) slots = {};
   }
@@ -998,22 +1001,29 @@ class Evaluator {
       }
       out.clear();
     }
-    Column out(d_n);
+    Column out;
+    out.reserve(d_n);
+    bool defaulted = false;
     for (std::size_t q = 0; q < d_n; ++q) {
       const detail::RowSummary& r = rows[q];
       if (r.count == 0) {
-        out[q] = node.value;
+        out.push_back(node.value);
+        defaulted = true;
       } else if (r.count == 1) {
-        out[q] = value_at(in, r.one);
+        out.push_back(value_at(in, r.one));
       } else if (!numeric) {
         return Status(non_numeric(id, value_at(in, 0).kind(), r.count, q));
       } else {
         auto v = combine(r.sum, r.count);
         if (!v) return Status(fault(id, v.error().code, v.error().message));
-        out[q] = *v;
+        out.push_back(std::move(*v));
       }
     }
-    if (auto ok = check_uniform(id, out); !ok) return ok;
+    // Values picked from one column (uniform, as every column is) and means of numbers
+    // cannot mix strings with numbers; only the default can.
+    if (defaulted) {
+      if (auto ok = check_uniform(id, out); !ok) return ok;
+    }
     d_trace.d_columns[id] = std::move(out);
     return Status{};
   }
