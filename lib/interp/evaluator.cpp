@@ -105,7 +105,6 @@ struct Scratch {
   // is kept; clear(id) readies a node that is not.
   void reset(std::size_t size, const std::optional<Key>& next) {
     if (!next || key != next) {
-      key.reset();
       kept.assign(size, 0);
       kept_summaries.assign(size, std::nullopt);
     }
@@ -171,7 +170,6 @@ class Evaluator {
         d_slots(scratch.slots),
         d_plans(scratch.plans),
         d_rows(scratch.rows),
-        d_needed(scratch.needed),
         d_scratch(scratch) {
     std::size_t n = input.size() + (options.bos ? 1 : 0);
     std::optional<Scratch::Key> key;
@@ -263,11 +261,11 @@ class Evaluator {
     return {};
   }
 
-  // The roots' ancestors in topological order, marked in d_needed: of the last evaluation
+  // The roots' ancestors in topological order, marked in the scratch's `needed`: of the last evaluation
   // on this thread when it had the same program (with as many nodes) and roots.
   const std::vector<NodeId>& needed_order(std::span<const NodeId> roots) {
     std::vector<NodeId>& order = d_scratch.order;
-    std::vector<char>& needed = d_needed;
+    std::vector<char>& needed = d_scratch.needed;
     if (d_scratch.order_program == d_program.serial() && needed.size() == d_program.size() &&
         std::equal(roots.begin(), roots.end(), d_scratch.order_roots.begin(), d_scratch.order_roots.end())) {
       return order;
@@ -374,9 +372,6 @@ class Evaluator {
   }
 
   // Stores an int (or bool) column as its facts alone; col() makes values when asked.
-  void set_ints(NodeId id, detail::IntKind kind, const std::vector<std::int64_t>& nums) {
-    int_facts(id, kind).assign(nums.begin(), nums.end());
-  }
   void set_ints(NodeId id, detail::IntKind kind, detail::PerPosition<std::int64_t>&& nums) {
     int_facts(id, kind) = std::move(nums);
   }
@@ -1125,8 +1120,6 @@ class Evaluator {
   std::vector<std::optional<detail::SelectorPlan>>& d_plans;
   /// One row of each selector read row by row without being filled.
   std::vector<detail::PerPosition<std::uint8_t>>& d_rows;
-  /// The ancestors of the roots.
-  std::vector<char>& d_needed;
   Scratch& d_scratch;
 };
 

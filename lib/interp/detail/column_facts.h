@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include "lib/interp/detail/positions.h"
 
 #include "lib/interp/detail/int_columns.h"
+#include "lib/interp/detail/positions.h"
 #include "lib/ir/value.h"
 
 namespace rasp::interp::detail {

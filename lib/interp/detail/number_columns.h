@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include "lib/interp/detail/positions.h"
 
+#include "lib/interp/detail/positions.h"
 #include "lib/ir/expr.h"
 
 namespace rasp::interp::detail {

@@ -8,8 +8,8 @@
 
 #include <cstdint>
 #include <span>
-#include "lib/interp/detail/positions.h"
 
+#include "lib/interp/detail/positions.h"
 #include "lib/ir/value.h"
 
 namespace rasp::interp::detail {
@@ -44,10 +44,10 @@ struct RowSummary {
 [[nodiscard]] PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
                                                     const std::int64_t* nums);
 
-/// Query q's row of cells, one byte a key.
 /// Every row at once into `cells` ([query][key], row-major): for short inputs, one call.
 void fill_matrix(const SelectorPlan& plan, std::uint8_t* cells);
 
+/// Query q's row of cells, one byte a key.
 void fill_row(const SelectorPlan& plan, std::size_t q, std::uint8_t* row);
 
 }  // namespace rasp::interp::detail
