@@ -13,6 +13,7 @@
 #include "lib/interp/detail/int_columns.h"
 #include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/selector_plan.h"
+#include "lib/interp/detail/token_memo.h"
 
 namespace rasp::interp {
 
@@ -73,6 +74,12 @@ struct Scratch {
   std::vector<NodeId> order;
   std::uint64_t order_program = 0;
   std::vector<NodeId> order_roots;
+  /// Of each map over one tokens node alone (through other such maps), that node; else
+  /// kNoSource. Computed with `order`.
+  std::vector<NodeId> token_source;
+  static constexpr NodeId kNoSource = UINT32_MAX;
+  /// Such maps' results per token value, across evaluations of one program.
+  detail::TokenMemo memo;
   std::vector<detail::ColumnFacts> facts;
   std::vector<char> pending;
   std::vector<detail::PerPosition<detail::Num>> numbers;
@@ -178,6 +185,7 @@ class Evaluator {
                          options.max_matrix_cells};
     }
     scratch.reset(program.size(), key);
+    if (options.fast_paths) scratch.memo.start(program.serial(), program.size());
   }
 
   /// Evaluates the roots' ancestors.
@@ -282,6 +290,21 @@ class Evaluator {
     order.clear();
     for (NodeId id = 0; id < d_program.size(); ++id) {
       if (needed[id]) order.push_back(id);
+    }
+    // A map is over one tokens node alone when each operand is that node or such a map.
+    std::vector<NodeId>& source = d_scratch.token_source;
+    source.assign(d_program.size(), Scratch::kNoSource);
+    for (NodeId id : order) {
+      const ir::Node& node = d_program.node(id);
+      if (node.kind == NodeKind::Tokens) {
+        source[id] = id;
+        continue;
+      }
+      if (node.kind != NodeKind::Map || node.inputs.empty()) continue;
+      NodeId first = source[node.inputs[0]];
+      if (std::all_of(node.inputs.begin(), node.inputs.end(), [&](NodeId in) { return source[in] == first; })) {
+        source[id] = first;
+      }
     }
     d_scratch.order_program = d_program.serial();
     d_scratch.order_roots.assign(roots.begin(), roots.end());
@@ -612,11 +635,54 @@ class Evaluator {
 
   Status eval_map(NodeId id, const ir::Node& node) {
     if (d_options.fast_paths) {
+      if (auto done = memo_map(id, node)) return *done;
       if (int_map(id, node)) return {};
       if (number_map(id, node)) return {};
       if (auto done = tabulated_map(id, node)) return *done;
     }
     return generic_map(id, node);
+  }
+
+  // A map over one tokens node alone (through other such maps): each distinct token's result
+  // from the thread's memo, computed on first sight in position order (the first fault is the
+  // one the per-position walk meets first).
+  std::optional<Status> memo_map(NodeId id, const ir::Node& node) {
+    NodeId source = d_scratch.token_source[id];
+    if (source == Scratch::kNoSource) return std::nullopt;
+    const detail::ColumnFacts& tf = distinct(source);
+    if (d_numbered != source) {
+      if (!d_scratch.memo.number(col(source), {tf.reps.data(), tf.reps.size()}, d_token_numbers)) {
+        return std::nullopt;
+      }
+      d_numbered = source;
+    }
+    std::size_t count = tf.reps.size();
+    Small<Value> vars(node.inputs.size());
+    for (std::size_t d = 0; d < count; ++d) {
+      std::optional<Value>& known = d_scratch.memo.result(id, d_token_numbers[d]);
+      if (known) continue;
+      for (std::size_t a = 0; a < node.inputs.size(); ++a) vars[a] = value_at(node.inputs[a], tf.reps[d]);
+      auto v = ir::evaluate(*node.expr, {vars.data(), vars.size()});
+      if (!v) return Status(fault(id, v.error().code, v.error().message));
+      known = std::move(*v);
+    }
+    detail::PerPosition<const Value*> results(count);
+    for (std::size_t d = 0; d < count; ++d) results[d] = &*d_scratch.memo.result(id, d_token_numbers[d]);
+    // Results all ints, or all bools: an int column.
+    for (Kind kind : {Kind::Int, Kind::Bool}) {
+      if (std::all_of(results.begin(), results.end(), [&](const Value* v) { return v->kind() == kind; })) {
+        detail::PerPosition<std::int64_t>& nums =
+            int_facts(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool);
+        nums.resize(d_n);
+        for (std::size_t i = 0; i < d_n; ++i) nums[i] = results[tf.ids[i]]->num();
+        return Status{};
+      }
+    }
+    Column out(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = *results[tf.ids[i]];
+    if (auto ok = check_uniform(id, out); !ok) return ok;
+    d_trace.d_columns[id] = std::move(out);
+    return Status{};
   }
 
   // Every operand an int (or every one a bool) column: evaluate column-wise on int64s.
@@ -1121,6 +1187,9 @@ class Evaluator {
   /// One row of each selector read row by row without being filled.
   std::vector<detail::PerPosition<std::uint8_t>>& d_rows;
   Scratch& d_scratch;
+  /// The tokens node whose distinct values d_token_numbers numbers in the memo, if any.
+  NodeId d_numbered = Scratch::kNoSource;
+  detail::PerPosition<std::uint32_t> d_token_numbers;
 };
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,

@@ -201,6 +201,46 @@ TEST(EvaluatorTest, AFaultKeepsNothingHalfDone) {
   EXPECT_EQ(output_to_json(*mixed), nlohmann::json({4, 3, 3}));
 }
 
+// Maps over tokens alone remember each token value's result across inputs (TokenMemo): a
+// token whose map faults is not remembered and faults again; a result remembered for one
+// input mixes with another input's new token value as the generic path says.
+TEST(EvaluatorTest, RememberedTokenResultsFaultAndMixAsBefore) {
+  auto module = front::load_source(
+      "w = 1 / (0 if tokens == \"z\" else 1);\n"
+      "v = 1 if tokens == \"a\" else (\"s\" if tokens == \"s\" else 2);\n"
+      "u = v == 1;\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto w = front::evaluate_expression(*module, "w");
+  auto v = front::evaluate_expression(*module, "v");
+  auto u = front::evaluate_expression(*module, "u");
+  ASSERT_TRUE(w && v && u);
+  auto eval = [&](ir::NodeId root, const char* input, bool fast) {
+    Options o;
+    o.fast_paths = fast;
+    return evaluate(module->program, root, *parse_input(input), o);
+  };
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(json_of(eval(*w, "ab", true)), nlohmann::json({1.0, 1.0}));
+    auto fault = eval(*w, "abz", true);
+    ASSERT_FALSE(fault.has_value()) << "round " << round;
+    auto want = eval(*w, "abz", false);
+    ASSERT_FALSE(want.has_value());
+    EXPECT_EQ(fault.error().front().code, want.error().front().code);
+    EXPECT_EQ(fault.error().front().notes, want.error().front().notes);
+    // "a" and "b" are remembered as ints; "s" then makes the column mix types.
+    EXPECT_EQ(json_of(eval(*v, "ab", true)), nlohmann::json({1, 2}));
+    auto mixed = eval(*v, "abs", true);
+    ASSERT_FALSE(mixed.has_value());
+    EXPECT_EQ(mixed.error().front().message, eval(*v, "abs", false).error().front().message);
+    // Read by another map over tokens alone, which stops at the same fault.
+    auto through = eval(*u, "sab", true);
+    ASSERT_FALSE(through.has_value());
+    EXPECT_EQ(through.error().front().message, eval(*u, "sab", false).error().front().message);
+    EXPECT_EQ(json_of(eval(*u, "bab", true)), nlohmann::json({false, true, false}));
+  }
+}
+
 TEST(EvaluatorTest, ThreadsEvaluateInTheirOwnScratch) {
   auto module = front::load_source("mirror = aggregate(select(indices, length - indices - 1, ==), tokens);\n", "t.rasp");
   ASSERT_TRUE(module.has_value());

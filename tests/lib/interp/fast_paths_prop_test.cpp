@@ -244,6 +244,76 @@ RC_GTEST_PROP(FastPathsProp, ReuseAcrossInputsChangesNothing, ()) {
   RC_CLASSIFY(ran == steps.size(), "no step faulted");
 }
 
+// Maps over string tokens alone, chained, whose results per token value are remembered across
+// inputs (TokenMemo), with faults and mixed types on some token values only, read by
+// selectors and aggregates: evaluations of two such programs in turn, on inputs over the
+// same few letters, must give what the generic path gives input by input.
+ir::Program random_token_program() {
+  ir::Program p;
+  auto t = p.add(node_of(ir::NodeKind::Tokens, {}));
+  auto i = p.add(node_of(ir::NodeKind::Indices, {}));
+  auto b = [] { return ir::make_const(Value::string("b")); };
+  auto num = [](std::int64_t x) { return ir::make_const(Value::integer(x)); };
+  auto is_b = [&] { return ir::make_binary(BinaryOp::Eq, ir::make_var(0), b()); };
+  auto unary = [&] {
+    return *rc::gen::element(ir::make_binary(BinaryOp::Add, ir::make_var(0), b()),
+                             ir::make_binary(BinaryOp::Lt, ir::make_var(0), b()),
+                             ir::make_ite(is_b(), num(1), ir::make_const(Value::string("z"))),
+                             ir::make_ite(is_b(), num(1), num(2)),
+                             ir::make_binary(BinaryOp::Div, num(1), ir::make_ite(is_b(), num(0), num(1))),
+                             ir::make_binary(BinaryOp::Mul, ir::make_var(0), num(2)),
+                             ir::make_binary(BinaryOp::Add, ir::make_var(0), num(1)),
+                             ir::make_unary(ExprOp::Not, ir::make_var(0)));
+  };
+  auto m1 = p.add(node_of(ir::NodeKind::Map, {t}, unary()));
+  auto m2 = p.add(node_of(ir::NodeKind::Map, {*rc::gen::element(t, m1)}, unary()));
+  auto m3 = p.add(node_of(ir::NodeKind::Map, {*rc::gen::element(t, m1, m2), *rc::gen::element(t, m1, m2)},
+                          ir::make_binary(*rc::gen::element(BinaryOp::Eq, BinaryOp::Add, BinaryOp::Lt),
+                                          ir::make_var(0), ir::make_var(1))));
+  auto mi = p.add(node_of(ir::NodeKind::Map, {*rc::gen::element(m1, m2, m3), i},
+                          ir::make_binary(BinaryOp::Eq, ir::make_var(0), ir::make_var(1))));
+  auto s = p.add(node_of(ir::NodeKind::Select, {*rc::gen::element(t, m1, m2, m3), *rc::gen::element(t, m1, m2, m3)},
+                         ir::make_binary(*rc::gen::element(BinaryOp::Eq, BinaryOp::Lt), ir::make_var(0),
+                                         ir::make_var(1))));
+  ir::Node agg = node_of(ir::NodeKind::Aggregate, {s, *rc::gen::element(m1, m2, m3, mi)});
+  agg.value = *rc::gen::element(Value::integer(0), Value::string("_"));
+  p.add(agg);
+  return p;
+}
+
+RC_GTEST_PROP(FastPathsProp, RememberedTokenResultsAgreeWithTheGenericPath, ()) {
+  ir::Program programs[] = {random_token_program(), random_token_program()};
+  Options options = random_options();
+  std::size_t ran = 0, steps = 0;
+  for (int k = *rc::gen::inRange(2, 16); k > 0; --k) {
+    const ir::Program& p = programs[*rc::gen::inRange(0, 2)];
+    auto root = *rc::gen::inRange<ir::NodeId>(0, static_cast<ir::NodeId>(p.size()));
+    auto chars = *rc::gen::container<std::string>(*rc::gen::inRange<std::size_t>(1, 12),
+                                                  rc::gen::element('a', 'b', 'c'));
+    std::vector<Value> input;
+    for (char c : chars) input.push_back(Value::string(std::string(1, c)));
+    options.fast_paths = false;
+    auto want = evaluate(p, root, input, options);
+    options.fast_paths = true;
+    auto got = evaluate(p, root, input, options);
+    ++steps;
+    RC_ASSERT(got.has_value() == want.has_value());
+    if (!got) {
+      RC_ASSERT(got.error().front().code == want.error().front().code);
+      RC_ASSERT(got.error().front().message == want.error().front().message);
+      RC_ASSERT(got.error().front().notes == want.error().front().notes);
+      continue;
+    }
+    ++ran;
+    RC_ASSERT(got->is_selector == want->is_selector);
+    RC_ASSERT(got->matrix == want->matrix);
+    RC_ASSERT(got->values.size() == want->values.size());
+    for (std::size_t j = 0; j < got->values.size(); ++j) RC_ASSERT(got->values[j].identical(want->values[j]));
+  }
+  RC_CLASSIFY(ran == steps, "no step faulted");
+  RC_CLASSIFY(ran == 0, "every step faulted");
+}
+
 RC_GTEST_PROP(FastPathsProp, StringColumnsAgreeWithTheGenericPath, ()) {
   ir::Program p;
   auto t = p.add(node_of(ir::NodeKind::Tokens, {}));

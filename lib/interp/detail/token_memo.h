@@ -1,0 +1,46 @@
+// lib/interp/detail/token_memo.h - Results of maps over tokens alone, kept per token value across evaluations.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "lib/interp/detail/positions.h"
+#include "lib/ir/program.h"
+#include "lib/ir/value.h"
+
+namespace rasp::interp::detail {
+
+/// A map whose operands are one `tokens` node or other such maps gives a token value the
+/// same result at every position of every input: the map is elementwise and its expression
+/// pure. The memo numbers the token values it has seen and keeps each such map's result per
+/// number, for one program (by Program::serial) on one thread. A result is kept only once
+/// computed without a fault, so a faulting token is evaluated (and faults) every time.
+class TokenMemo {
+ public:
+  /// More distinct token values than this and the memo declines (number() is false).
+  static constexpr std::size_t kMostValues = 1024;
+
+  /// Forgets every result unless `program` is the program remembered, and makes room for
+  /// `nodes` nodes.
+  void start(std::uint64_t program, std::size_t nodes);
+
+  /// The numbers of the values at positions `reps` of `column` (a tokens column's distinct
+  /// values), new values numbered as they come; false, numbering nothing, if there would be
+  /// more than kMostValues.
+  bool number(std::span<const ir::Value> column, std::span<const std::uint32_t> reps,
+              PerPosition<std::uint32_t>& numbers);
+
+  /// Node `id`'s result for the token value numbered `token`, empty until set.
+  std::optional<ir::Value>& result(ir::NodeId id, std::uint32_t token);
+
+ private:
+  std::uint64_t d_program = 0;
+  std::unordered_map<ir::Value, std::uint32_t, ir::ValueHash, ir::ValueIdentical> d_numbers;
+  /// [node][token number]
+  std::vector<std::vector<std::optional<ir::Value>>> d_results;
+};
+
+}  // namespace rasp::interp::detail
