@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "lib/interp/detail/column_facts.h"
+#include "lib/interp/detail/map_plan.h"
 #include "lib/interp/detail/int_columns.h"
 #include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/selector_plan.h"
@@ -77,9 +78,16 @@ struct Scratch {
   /// Of each map over one tokens node alone (through other such maps), that node; else
   /// kNoSource. Computed with `order`.
   std::vector<NodeId> token_source;
-  static constexpr NodeId kNoSource = UINT32_MAX;
+  static constexpr NodeId kNoSource = detail::kNoTokenSource;
   /// Such maps' results per token value, across evaluations of one program.
   detail::TokenMemo memo;
+  /// Fusion, for evaluate() on short inputs (detail::plan_fusion): inner maps are computed
+  /// only inside their group's last map. Computed with `order`.
+  std::vector<char> inner;
+  std::vector<std::vector<NodeId>> groups;
+  /// A group's members' numbers, and its operands made numbers, while it is evaluated.
+  std::vector<detail::PerPosition<detail::Num>> fused, fused_operands;
+  std::vector<detail::PerPosition<std::int64_t>> fused_ints;
   std::vector<detail::ColumnFacts> facts;
   std::vector<char> pending;
   std::vector<detail::PerPosition<detail::Num>> numbers;
@@ -163,8 +171,9 @@ class Evaluator {
  public:
   /// `lazy`: comparison selectors that nothing reads cell by cell are never filled, except
   /// the roots; a trace for the user's eyes (reports, hazards) is built with every matrix.
+  /// `fuse` (lazy only): inner maps are computed inside their groups (Scratch::inner).
   Evaluator(const ir::Program& program, std::span<const Value> input, const Options& options, bool lazy,
-            Scratch& scratch)
+            Scratch& scratch, bool fuse)
       : d_program(program),
         d_input(input),
         d_options(options),
@@ -186,6 +195,7 @@ class Evaluator {
     }
     scratch.reset(program.size(), key);
     if (options.fast_paths) scratch.memo.start(program.serial(), program.size());
+    d_fuse = fuse && lazy && options.fast_paths && n < kWholeBelow;
   }
 
   /// Evaluates the roots' ancestors.
@@ -199,6 +209,10 @@ class Evaluator {
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
   ~Evaluator() { release(); }
+
+  /// Whether some inner map was left to its group: a fault may then have come before the
+  /// one a node-by-node evaluation meets first.
+  [[nodiscard]] bool fused_any() const { return d_fused_any; }
 
   /// The trace of a run (every entry, for trace()).
   Trace take_trace() { return std::move(d_trace); }
@@ -253,6 +267,10 @@ class Evaluator {
       d_scratch.clear(id);
       d_trace.d_columns[id].reset();
       d_trace.d_matrices[id].reset();
+      if (d_fuse && d_scratch.inner[id]) {
+        d_fused_any = true;
+        continue;
+      }
       if (auto ok = eval_node(id); !ok) return ok;
     }
     for (NodeId r : roots) {
@@ -291,21 +309,8 @@ class Evaluator {
     for (NodeId id = 0; id < d_program.size(); ++id) {
       if (needed[id]) order.push_back(id);
     }
-    // A map is over one tokens node alone when each operand is that node or such a map.
-    std::vector<NodeId>& source = d_scratch.token_source;
-    source.assign(d_program.size(), Scratch::kNoSource);
-    for (NodeId id : order) {
-      const ir::Node& node = d_program.node(id);
-      if (node.kind == NodeKind::Tokens) {
-        source[id] = id;
-        continue;
-      }
-      if (node.kind != NodeKind::Map || node.inputs.empty()) continue;
-      NodeId first = source[node.inputs[0]];
-      if (std::all_of(node.inputs.begin(), node.inputs.end(), [&](NodeId in) { return source[in] == first; })) {
-        source[id] = first;
-      }
-    }
+    detail::find_token_sources(d_program, order, d_scratch.token_source);
+    detail::plan_fusion(d_program, order, roots, d_scratch.token_source, d_scratch.inner, d_scratch.groups);
     d_scratch.order_program = d_program.serial();
     d_scratch.order_roots.assign(roots.begin(), roots.end());
     return order;
@@ -635,6 +640,14 @@ class Evaluator {
 
   Status eval_map(NodeId id, const ir::Node& node) {
     if (d_options.fast_paths) {
+      if (d_fuse && !d_scratch.groups[id].empty()) {
+        if (fused_map(id)) return {};
+        // Some member declined: each is computed on its own, in order, then this map.
+        const std::vector<NodeId>& group = d_scratch.groups[id];
+        for (std::size_t k = 0; k + 1 < group.size(); ++k) {
+          if (auto ok = eval_node(group[k]); !ok) return ok;
+        }
+      }
       if (auto done = memo_map(id, node)) return *done;
       if (int_map(id, node)) return {};
       if (number_map(id, node)) return {};
@@ -685,6 +698,114 @@ class Evaluator {
     return Status{};
   }
 
+  // A map and its inner maps (Scratch::groups), each member a column at a time into the
+  // scratch without a node's bookkeeping: on int64s when its operands are int columns and
+  // the int path takes it, else on numbers. False when some operand is not a number column,
+  // or some member faults or leaves the number fragment at some position: then each is
+  // computed on its own, which reports the fault.
+  bool fused_map(NodeId id) {
+    const std::vector<NodeId>& group = d_scratch.groups[id];
+    auto& nums = d_scratch.fused;
+    auto& ints = d_scratch.fused_ints;
+    auto& converted = d_scratch.fused_operands;
+    std::size_t operand_count = 0;
+    for (NodeId m : group) operand_count += d_program.node(m).inputs.size();
+    if (nums.size() < group.size()) {
+      nums.resize(group.size());
+      ints.resize(group.size());
+    }
+    if (converted.size() < operand_count) converted.resize(operand_count);
+    // Each member's int kind when its values are in `ints`, and whether they are in `nums`.
+    detail::PerPosition<std::optional<detail::IntKind>> kinds(group.size());
+    detail::PerPosition<char> as_nums(group.size(), 0);
+    auto member = [&](NodeId in, std::size_t k) {
+      // An inner map is read only by its group, so it is an earlier member.
+      return static_cast<std::size_t>(std::find(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(k), in) -
+                                      group.begin());
+    };
+    Small<detail::IntOperand> int_operands;
+    Small<const detail::Num*> operands;
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < group.size(); ++k) {
+      const ir::Node& node = d_program.node(group[k]);
+      int_operands.clear();
+      for (NodeId in : node.inputs) {
+        std::optional<detail::IntKind> kind;
+        const std::int64_t* values = nullptr;
+        if (d_scratch.inner[in]) {
+          std::size_t j = member(in, k);
+          kind = kinds[j];
+          values = ints[j].data();
+        } else if (d_pending[in] == kInts) {
+          kind = d_facts[in].int_kind;
+          values = d_facts[in].nums.data();
+        }
+        if (!kind) break;
+        int_operands.push_back({*kind, values});
+      }
+      if (int_operands.size() == node.inputs.size()) {
+        if (auto r = detail::eval_int_columns(*node.expr, {int_operands.data(), int_operands.size()}, d_n)) {
+          kinds[k] = r->kind;
+          ints[k].assign(r->values.begin(), r->values.end());
+          continue;
+        }
+      }
+      operands.clear();
+      for (NodeId in : node.inputs) {
+        if (!d_scratch.inner[in]) {
+          const detail::Num* column = num_column(in, converted[next++]);
+          if (!column) return false;
+          operands.push_back(column);
+          continue;
+        }
+        std::size_t j = member(in, k);
+        if (!as_nums[j]) {
+          Kind kind = kinds[j] == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
+          nums[j].resize(d_n);
+          for (std::size_t i = 0; i < d_n; ++i) nums[j][i] = {kind, ints[j][i], 1};
+          as_nums[j] = 1;
+        }
+        operands.push_back(nums[j].data());
+      }
+      if (!detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, d_n, nums[k])) return false;
+      as_nums[k] = 1;
+      // All ints or all bools: kept as int64s too, for the int path of the members after.
+      for (Kind kind : {Kind::Int, Kind::Bool}) {
+        if (std::all_of(nums[k].begin(), nums[k].end(), [&](const detail::Num& x) { return x.kind == kind; })) {
+          kinds[k] = kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool;
+          ints[k].resize(d_n);
+          for (std::size_t i = 0; i < d_n; ++i) ints[k][i] = nums[k][i].num;
+        }
+      }
+    }
+    std::size_t last = group.size() - 1;
+    if (kinds[last]) {
+      int_facts(id, *kinds[last]).assign(ints[last].begin(), ints[last].end());
+    } else {
+      d_numbers[id].assign(nums[last].begin(), nums[last].end());
+      set_numbers(id);
+    }
+    return true;
+  }
+
+  // Column `in` as numbers: in place when held so, else made into `buffer`; null when it
+  // holds strings.
+  const detail::Num* num_column(NodeId in, detail::PerPosition<detail::Num>& buffer) {
+    if (d_pending[in] == kNumbers) return d_numbers[in].data();
+    buffer.resize(d_n);
+    if (d_pending[in] == kInts) {
+      const detail::ColumnFacts& f = d_facts[in];
+      Kind kind = f.int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
+      for (std::size_t i = 0; i < d_n; ++i) buffer[i] = {kind, f.nums[i], 1};
+      return buffer.data();
+    }
+    const Column& c = col(in);
+    // Columns are uniform (check_uniform): a string column starts with a string.
+    if (c.empty() || c.front().is_string()) return nullptr;
+    for (std::size_t i = 0; i < d_n; ++i) buffer[i] = {c[i].kind(), c[i].num(), c[i].den()};
+    return buffer.data();
+  }
+
   // Every operand an int (or every one a bool) column: evaluate column-wise on int64s.
   bool int_map(NodeId id, const ir::Node& node) {
     Small<detail::IntOperand> operands;
@@ -707,23 +828,9 @@ class Evaluator {
     // Reserved: `operands` points into the elements, which a reallocation would move.
     converted.reserve(node.inputs.size());
     for (NodeId in : node.inputs) {
-      if (d_pending[in] == kNumbers) {
-        operands.push_back(d_numbers[in].data());
-        continue;
-      }
-      if (d_pending[in] == kInts) {
-        auto& nums = converted.emplace_back(d_n);
-        const detail::ColumnFacts& f = d_facts[in];
-        Kind kind = f.int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
-        for (std::size_t i = 0; i < d_n; ++i) nums[i] = {kind, f.nums[i], 1};
-      } else {
-        const Column& c = col(in);
-        // Columns are uniform (check_uniform): a string column starts with a string.
-        if (c.empty() || c.front().is_string()) return false;
-        auto& nums = converted.emplace_back(d_n);
-        for (std::size_t i = 0; i < d_n; ++i) nums[i] = {c[i].kind(), c[i].num(), c[i].den()};
-      }
-      operands.push_back(converted.back().data());
+      const detail::Num* column = num_column(in, converted.emplace_back());
+      if (!column) return false;
+      operands.push_back(column);
     }
     // Operands the same at every position (`length` and what is computed from it): one
     // evaluation serves every position, faults included.
@@ -1187,6 +1294,8 @@ class Evaluator {
   /// One row of each selector read row by row without being filled.
   std::vector<detail::PerPosition<std::uint8_t>>& d_rows;
   Scratch& d_scratch;
+  bool d_fuse = false;
+  bool d_fused_any = false;
   /// The tokens node whose distinct values d_token_numbers numbers in the memo, if any.
   NodeId d_numbered = Scratch::kNoSource;
   detail::PerPosition<std::uint32_t> d_token_numbers;
@@ -1194,7 +1303,7 @@ class Evaluator {
 
 Result<Trace> trace(const ir::Program& program, std::span<const NodeId> roots,
                     std::span<const Value> input, const Options& options) {
-  Evaluator evaluator(program, input, options, false, thread_scratch());
+  Evaluator evaluator(program, input, options, false, thread_scratch(), false);
   if (auto ok = evaluator.run(roots); !ok) return tl::unexpected(ok.error());
   return evaluator.take_trace();
 }
@@ -1220,7 +1329,15 @@ Output output_of(const Trace& t, NodeId id) {
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
   NodeId roots[] = {root};
-  Evaluator evaluator(program, input, options, true, thread_scratch());
+  {
+    Evaluator evaluator(program, input, options, true, thread_scratch(), true);
+    auto ok = evaluator.run(roots);
+    if (ok) return evaluator.take_output(root);
+    if (!evaluator.fused_any()) return tl::unexpected(ok.error());
+  }
+  // A fault after inner maps were left to their groups: the fault a node-by-node evaluation
+  // meets first may be in one of those, so it is evaluated node by node.
+  Evaluator evaluator(program, input, options, true, thread_scratch(), false);
   if (auto ok = evaluator.run(roots); !ok) return tl::unexpected(ok.error());
   return evaluator.take_output(root);
 }

@@ -1,6 +1,7 @@
 // lib/interp/detail/number_columns.cpp - Python's number rules on (kind, num, den) triples.
 #include "lib/interp/detail/number_columns.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace rasp::interp::detail {
@@ -161,6 +162,32 @@ std::optional<Num> rational_num(std::int64_t num, std::int64_t den) {
   Num out;
   if (!make_rational(num, den, out)) return std::nullopt;
   return out;
+}
+
+bool in_number_fragment(const ir::ExprNode& e) {
+  switch (e.op) {
+    case ExprOp::Const:
+      return !e.value.is_string();
+    case ExprOp::Var:
+      return true;
+    case ExprOp::Binary:
+      if (e.bop == BinaryOp::Mod || e.bop == BinaryOp::Pow || e.bop == BinaryOp::Min || e.bop == BinaryOp::Max) {
+        return false;
+      }
+      break;
+    case ExprOp::Ite:
+    case ExprOp::And:
+    case ExprOp::Or:
+    case ExprOp::Neg:
+    case ExprOp::Not:
+    case ExprOp::ToBool:
+    case ExprOp::Indicator:
+    case ExprOp::Round:
+      break;
+    default:
+      return false;
+  }
+  return std::all_of(e.args.begin(), e.args.end(), [](const ir::Expr& a) { return in_number_fragment(*a); });
 }
 
 bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands, std::size_t n,

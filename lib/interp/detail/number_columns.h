@@ -28,6 +28,10 @@ struct Num {
 [[nodiscard]] bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands,
                                        std::size_t n, PerPosition<Num>& out);
 
+/// Whether eval_number_columns covers every operation of `e` (it may still decline a
+/// position that faults).
+[[nodiscard]] bool in_number_fragment(const ir::ExprNode& e);
+
 /// num/den normalised, as a Float (Value::rational's rule); nothing when den is 0 or the
 /// normalised parts overflow.
 [[nodiscard]] std::optional<Num> rational_num(std::int64_t num, std::int64_t den);

@@ -241,6 +241,41 @@ TEST(EvaluatorTest, RememberedTokenResultsFaultAndMixAsBefore) {
   }
 }
 
+// evaluate() computes a map read by one map alone inside that map (fusion). When such a map
+// and a node after it both fault, the first in node order is reported, as node by node.
+TEST(EvaluatorTest, AFaultInAFusedMapIsTheFirstFaultAsBefore) {
+  auto module = front::load_source(
+      "a = 10 / (tokens_int - indices);\n"     // faults where a token equals its index
+      "b = 10 / (tokens_int + indices - 5);\n"  // read twice, so computed on its own
+      "f = (a + 1 + b) + b * 2;\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto f = front::evaluate_expression(*module, "f");
+  ASSERT_TRUE(f.has_value());
+  Options generic;
+  generic.fast_paths = false;
+  for (const char* input : {"[0, 4]", "[1, 4]", "[1, 2]"}) {
+    auto got = evaluate(module->program, *f, *parse_input(input), {});
+    auto want = evaluate(module->program, *f, *parse_input(input), generic);
+    ASSERT_EQ(got.has_value(), want.has_value()) << input;
+    if (!want) {
+      EXPECT_EQ(got.error().front().range.line, want.error().front().range.line) << input;
+      EXPECT_EQ(got.error().front().notes, want.error().front().notes) << input;
+    } else {
+      EXPECT_EQ(output_to_json(*got), output_to_json(*want)) << input;
+    }
+  }
+  auto both = evaluate(module->program, *f, *parse_input("[0, 4]"), {});
+  ASSERT_FALSE(both.has_value());
+  EXPECT_EQ(both.error().front().range.line, 1) << "a faults before b";
+}
+
+// A fused group whose operands are strings is computed map by map.
+TEST(EvaluatorTest, FusedMapsOverStringsAreComputedOneByOne) {
+  auto r = run("not (aggregate(select(indices, indices, ==), tokens) == tokens) or indices > 1", "abc");
+  EXPECT_EQ(json_of(r), nlohmann::json({false, false, true}));
+}
+
 TEST(EvaluatorTest, ThreadsEvaluateInTheirOwnScratch) {
   auto module = front::load_source("mirror = aggregate(select(indices, length - indices - 1, ==), tokens);\n", "t.rasp");
   ASSERT_TRUE(module.has_value());

@@ -1,0 +1,72 @@
+// lib/interp/detail/map_plan.cpp - Token sources and fusion groups from the program's edges.
+#include "lib/interp/detail/map_plan.h"
+
+#include <algorithm>
+
+#include "lib/interp/detail/number_columns.h"
+
+namespace rasp::interp::detail {
+
+using ir::NodeId;
+using ir::NodeKind;
+
+void find_token_sources(const ir::Program& program, std::span<const NodeId> order, std::vector<NodeId>& source) {
+  source.assign(program.size(), kNoTokenSource);
+  for (NodeId id : order) {
+    const ir::Node& node = program.node(id);
+    if (node.kind == NodeKind::Tokens) {
+      source[id] = id;
+      continue;
+    }
+    if (node.kind != NodeKind::Map || node.inputs.empty()) continue;
+    NodeId first = source[node.inputs[0]];
+    if (std::all_of(node.inputs.begin(), node.inputs.end(), [&](NodeId in) { return source[in] == first; })) {
+      source[id] = first;
+    }
+  }
+}
+
+void plan_fusion(const ir::Program& program, std::span<const NodeId> order, std::span<const NodeId> roots,
+                 std::span<const NodeId> token_source, std::vector<char>& inner,
+                 std::vector<std::vector<NodeId>>& groups) {
+  std::size_t size = program.size();
+  inner.assign(size, 0);
+  for (auto& group : groups) group.clear();
+  groups.resize(size);
+  constexpr NodeId kNone = UINT32_MAX, kMany = UINT32_MAX - 1;
+  std::vector<NodeId> reader(size, kNone);
+  std::vector<char> reads_tokens(size, 0);
+  for (NodeId id : order) {
+    const ir::Node& node = program.node(id);
+    reads_tokens[id] = node.kind == NodeKind::Tokens || std::any_of(node.inputs.begin(), node.inputs.end(),
+                                                                    [&](NodeId in) { return reads_tokens[in] != 0; });
+    for (NodeId in : node.inputs) reader[in] = reader[in] == kNone || reader[in] == id ? id : kMany;
+  }
+  for (NodeId r : roots) reader[r] = kMany;
+  auto fusable = [&](NodeId id) {
+    const ir::Node& node = program.node(id);
+    return node.kind == NodeKind::Map && reads_tokens[id] && token_source[id] == kNoTokenSource &&
+           in_number_fragment(*node.expr);
+  };
+  for (NodeId id : order) inner[id] = reader[id] < kMany && fusable(id) && fusable(reader[id]);
+  for (NodeId id : order) {
+    if (inner[id] || !fusable(id)) continue;
+    std::vector<NodeId>& group = groups[id];
+    std::vector<NodeId> stack = {id};
+    while (!stack.empty()) {
+      NodeId at = stack.back();
+      stack.pop_back();
+      for (NodeId in : program.node(at).inputs) {
+        if (inner[in] && std::find(group.begin(), group.end(), in) == group.end()) {
+          group.push_back(in);
+          stack.push_back(in);
+        }
+      }
+    }
+    if (group.empty()) continue;
+    std::sort(group.begin(), group.end());
+    group.push_back(id);
+  }
+}
+
+}  // namespace rasp::interp::detail

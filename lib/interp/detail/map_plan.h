@@ -1,0 +1,29 @@
+// lib/interp/detail/map_plan.h - Which maps the evaluator remembers per token and which it fuses.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "lib/ir/program.h"
+
+namespace rasp::interp::detail {
+
+/// No tokens node: the map reads something else too.
+inline constexpr ir::NodeId kNoTokenSource = UINT32_MAX;
+
+/// For each node of `order` (ids ascending): the tokens node itself, or for a map over one
+/// tokens node alone (each operand that node or such a map), that node; else kNoTokenSource.
+/// `source` is sized for the whole program.
+void find_token_sources(const ir::Program& program, std::span<const ir::NodeId> order,
+                        std::vector<ir::NodeId>& source);
+
+/// Fusion: among the nodes of `order`, a map in the number fragment that reads tokens (so is
+/// never kept across inputs) and is not over tokens alone is `inner` when it is not a root and
+/// its one reader is such a map too. It is computed only inside the map its readers lead to,
+/// whose `groups` entry lists the group's inner maps in id order and then itself; other
+/// entries are empty. Each inner map belongs to exactly one group.
+void plan_fusion(const ir::Program& program, std::span<const ir::NodeId> order,
+                 std::span<const ir::NodeId> roots, std::span<const ir::NodeId> token_source,
+                 std::vector<char>& inner, std::vector<std::vector<ir::NodeId>>& groups);
+
+}  // namespace rasp::interp::detail
