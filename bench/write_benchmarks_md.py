@@ -57,11 +57,13 @@ def main():
               f"{context.get('load_avg', ['?'])[0] if context.get('load_avg') else '?'})\n")
         if name == "interp_bench":
             print("Each interpreter row evaluates eight different inputs of length n in turn. `batch`:")
-            print("the default options, so nodes that do not read tokens (`length`, index arithmetic,")
-            print("selectors on indices) keep their values from the input before, as in a batch of")
-            print("equal-length inputs (Options::reuse). `fresh`: reuse off, every node computed for")
-            print("every input. Wall time is what the targets speak of; on a loaded machine CPU time")
-            print("is the steadier measure.\n")
+            print("the default options (Options::reuse), so nodes that do not read tokens (`length`,")
+            print("index arithmetic, selectors on indices) keep their values from the input before, as")
+            print("in a batch of equal-length inputs, and maps over tokens alone look up their result")
+            print("per token value, computed on the first input that had it. `fresh`: reuse off, every")
+            print("node computed for every input. Both fuse maps read by one map alone into that map")
+            print("on inputs under 33 positions. Wall time is what the targets speak of; on a loaded")
+            print("machine CPU time is the steadier measure.\n")
             print("| program | n | interpreter, batch (wall / CPU) | interpreter, fresh (wall / CPU) | plain C++ loop (wall / CPU) | ratio to loop, batch / fresh (wall) | reference (ANCHORS) | speed-up, batch / fresh (wall) |")
             print("|---|---|---|---|---|---|---|---|")
             for prog in ["Reverse", "Sort", "Hist", "MostFreq", "Dyck2"]:

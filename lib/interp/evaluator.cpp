@@ -194,7 +194,8 @@ class Evaluator {
                          options.max_matrix_cells};
     }
     scratch.reset(program.size(), key);
-    if (options.fast_paths) scratch.memo.start(program.serial(), program.size());
+    d_memo = options.fast_paths && options.reuse;
+    if (d_memo) scratch.memo.start(program.serial(), program.size());
     d_fuse = fuse && lazy && options.fast_paths && n < kWholeBelow;
   }
 
@@ -661,7 +662,7 @@ class Evaluator {
   // one the per-position walk meets first).
   std::optional<Status> memo_map(NodeId id, const ir::Node& node) {
     NodeId source = d_scratch.token_source[id];
-    if (source == Scratch::kNoSource) return std::nullopt;
+    if (!d_memo || source == Scratch::kNoSource) return std::nullopt;
     const detail::ColumnFacts& tf = distinct(source);
     if (d_numbered != source) {
       if (!d_scratch.memo.number(col(source), {tf.reps.data(), tf.reps.size()}, d_token_numbers)) {
@@ -1294,6 +1295,7 @@ class Evaluator {
   /// One row of each selector read row by row without being filled.
   std::vector<detail::PerPosition<std::uint8_t>>& d_rows;
   Scratch& d_scratch;
+  bool d_memo = false;
   bool d_fuse = false;
   bool d_fused_any = false;
   /// The tokens node whose distinct values d_token_numbers numbers in the memo, if any.

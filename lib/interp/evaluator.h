@@ -35,8 +35,10 @@ struct Options {
   /// With fast paths, on inputs under 33 positions: nodes that do not read `tokens` (what
   /// `indices`, `length` and constants make) keep their values from the thread's last
   /// evaluation when it was of the same program (Program::serial), the same length and
-  /// the same options, so a batch of equal-length inputs computes them once. Results and
-  /// faults are the same either way; the tests compare the two.
+  /// the same options, so a batch of equal-length inputs computes them once. And at any
+  /// length, maps over `tokens` alone remember their result per token value across the
+  /// thread's evaluations of the program. Results and faults are the same either way; the
+  /// tests compare the two.
   bool reuse = true;
 };
 

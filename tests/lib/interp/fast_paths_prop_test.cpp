@@ -117,6 +117,23 @@ void expect_same(const ir::Program& p, std::span<const Value> input, Options opt
   }
 }
 
+// One evaluation's result against another's: the same values, or the same first fault.
+// True when there were values.
+bool expect_same_result(const Result<Output>& got, const Result<Output>& want) {
+  RC_ASSERT(got.has_value() == want.has_value());
+  if (!got) {
+    RC_ASSERT(got.error().front().code == want.error().front().code);
+    RC_ASSERT(got.error().front().message == want.error().front().message);
+    RC_ASSERT(got.error().front().notes == want.error().front().notes);
+    return false;
+  }
+  RC_ASSERT(got->is_selector == want->is_selector);
+  RC_ASSERT(got->matrix == want->matrix);
+  RC_ASSERT(got->values.size() == want->values.size());
+  for (std::size_t j = 0; j < got->values.size(); ++j) RC_ASSERT(got->values[j].identical(want->values[j]));
+  return true;
+}
+
 Options random_options() {
   Options o;
   o.aggregation = *rc::gen::element(Aggregation::Mean, Aggregation::Sum);
@@ -227,19 +244,7 @@ RC_GTEST_PROP(FastPathsProp, ReuseAcrossInputsChangesNothing, ()) {
   options.reuse = true;
   std::size_t ran = 0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    auto got = evaluate(p, steps[i].root, steps[i].input, options);
-    RC_ASSERT(got.has_value() == want[i].has_value());
-    if (!got) {
-      RC_ASSERT(got.error().front().code == want[i].error().front().code);
-      RC_ASSERT(got.error().front().message == want[i].error().front().message);
-      RC_ASSERT(got.error().front().notes == want[i].error().front().notes);
-      continue;
-    }
-    ++ran;
-    RC_ASSERT(got->is_selector == want[i]->is_selector);
-    RC_ASSERT(got->matrix == want[i]->matrix);
-    RC_ASSERT(got->values.size() == want[i]->values.size());
-    for (std::size_t j = 0; j < got->values.size(); ++j) RC_ASSERT(got->values[j].identical(want[i]->values[j]));
+    if (expect_same_result(evaluate(p, steps[i].root, steps[i].input, options), want[i])) ++ran;
   }
   RC_CLASSIFY(ran == steps.size(), "no step faulted");
 }
@@ -295,20 +300,8 @@ RC_GTEST_PROP(FastPathsProp, RememberedTokenResultsAgreeWithTheGenericPath, ()) 
     options.fast_paths = false;
     auto want = evaluate(p, root, input, options);
     options.fast_paths = true;
-    auto got = evaluate(p, root, input, options);
     ++steps;
-    RC_ASSERT(got.has_value() == want.has_value());
-    if (!got) {
-      RC_ASSERT(got.error().front().code == want.error().front().code);
-      RC_ASSERT(got.error().front().message == want.error().front().message);
-      RC_ASSERT(got.error().front().notes == want.error().front().notes);
-      continue;
-    }
-    ++ran;
-    RC_ASSERT(got->is_selector == want->is_selector);
-    RC_ASSERT(got->matrix == want->matrix);
-    RC_ASSERT(got->values.size() == want->values.size());
-    for (std::size_t j = 0; j < got->values.size(); ++j) RC_ASSERT(got->values[j].identical(want->values[j]));
+    if (expect_same_result(evaluate(p, root, input, options), want)) ++ran;
   }
   RC_CLASSIFY(ran == steps, "no step faulted");
   RC_CLASSIFY(ran == 0, "every step faulted");
@@ -356,18 +349,8 @@ RC_GTEST_PROP(FastPathsProp, FusedMapsAgreeWithTheGenericPath, ()) {
       options.fast_paths = false;
       auto want = evaluate(p, root, input, options);
       options.fast_paths = true;
-      auto got = evaluate(p, root, input, options);
       ++steps;
-      RC_ASSERT(got.has_value() == want.has_value());
-      if (!got) {
-        RC_ASSERT(got.error().front().code == want.error().front().code);
-        RC_ASSERT(got.error().front().message == want.error().front().message);
-        RC_ASSERT(got.error().front().notes == want.error().front().notes);
-        continue;
-      }
-      ++ran;
-      RC_ASSERT(got->values.size() == want->values.size());
-      for (std::size_t j = 0; j < got->values.size(); ++j) RC_ASSERT(got->values[j].identical(want->values[j]));
+      if (expect_same_result(evaluate(p, root, input, options), want)) ++ran;
     }
   }
   RC_CLASSIFY(ran == steps, "no step faulted");
