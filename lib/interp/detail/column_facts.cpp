@@ -2,6 +2,7 @@
 #include "lib/interp/detail/column_facts.h"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 #include <unordered_map>
 
@@ -45,7 +46,15 @@ void compute_ids(ColumnFacts& f, std::span<const Value> column) {
   };
   // A table indexed by the value itself, when the values span a short range.
   auto number_by_table = [&](auto key_of, std::int64_t lowest, std::size_t span) {
-    PerPosition<std::uint32_t> seen(span, UINT32_MAX);
+    // On the stack up to 512 entries (every short input, and characters): no allocation.
+    std::array<std::uint32_t, 512> small;
+    std::vector<std::uint32_t> large;
+    std::uint32_t* seen = small.data();
+    if (span > small.size()) {
+      large.resize(span);
+      seen = large.data();
+    }
+    std::fill_n(seen, span, UINT32_MAX);
     for (std::size_t i = 0; i < n; ++i) {
       std::uint32_t& id = seen[static_cast<std::size_t>(key_of(i) - lowest)];
       if (id == UINT32_MAX) {
