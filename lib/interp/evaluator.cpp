@@ -406,13 +406,17 @@ class Evaluator {
   }
   // Marks `id` an int column of `kind` and gives the buffer for its values.
   detail::PerPosition<std::int64_t>& int_facts(NodeId id, detail::IntKind kind) {
+    d_facts[id].clear();
+    mark_ints(id, kind);
+    return d_facts[id].nums;
+  }
+  // Marks `id` an int column of `kind` whose values are in its facts' `nums` already.
+  void mark_ints(NodeId id, detail::IntKind kind) {
     detail::ColumnFacts& f = d_facts[id];
-    f.clear();
     f.numbers_known = true;
     f.integral = true;
     f.int_kind = kind;
     d_pending[id] = kInts;
-    return f.nums;
   }
 
   // Keeps the number column (bools, ints and floats mixed) written to d_numbers[id] as
@@ -745,9 +749,8 @@ class Evaluator {
         int_operands.push_back({*kind, values});
       }
       if (int_operands.size() == node.inputs.size()) {
-        if (auto r = detail::eval_int_columns(*node.expr, {int_operands.data(), int_operands.size()}, d_n)) {
-          kinds[k] = r->kind;
-          ints[k].assign(r->values.begin(), r->values.end());
+        if (auto kind = detail::eval_int_columns(*node.expr, {int_operands.data(), int_operands.size()}, d_n, ints[k])) {
+          kinds[k] = kind;
           continue;
         }
       }
@@ -815,9 +818,13 @@ class Evaluator {
       if (!f.int_kind) return false;
       operands.push_back({*f.int_kind, f.nums.data()});
     }
-    auto r = detail::eval_int_columns(*node.expr, {operands.data(), operands.size()}, d_n);
-    if (!r) return false;
-    set_ints(id, r->kind, std::move(r->values));
+    detail::PerPosition<std::int64_t>& out = d_facts[id].nums;
+    auto kind = detail::eval_int_columns(*node.expr, {operands.data(), operands.size()}, d_n, out);
+    if (!kind) {
+      out.clear();
+      return false;
+    }
+    mark_ints(id, *kind);
     return true;
   }
 

@@ -10,6 +10,7 @@
 #include "lib/interp/detail/int_columns.h"
 
 #include <algorithm>
+#include <array>
 
 namespace rasp::interp::detail {
 namespace {
@@ -29,8 +30,12 @@ std::optional<IntKind> kind_of(const Value& v) {
 bool equals_int(const Value& m, std::int64_t x) { return !m.is_string() && m.den() == 1 && m.num() == x; }
 
 // A constant table whose entries are all of one int kind, as int64s.
-std::optional<IntColumn> int_table(const std::vector<Value>& values) {
-  IntColumn t;
+struct IntTable {
+  IntKind kind = IntKind::Int;
+  PerPosition<std::int64_t> values;
+};
+std::optional<IntTable> int_table(const std::vector<Value>& values) {
+  IntTable t;
   if (values.empty()) return t;
   auto k = kind_of(values.front());
   if (!k) return std::nullopt;
@@ -42,18 +47,17 @@ std::optional<IntColumn> int_table(const std::vector<Value>& values) {
   return t;
 }
 
-// A column during evaluation: an operand read in place, a constant, or owned values that
-// the next operation overwrites in place. Owned values are inline up to 16 positions (no
-// allocation for short inputs), so they are reached through values(), never a stored pointer.
+// A column during evaluation: an operand read in place, a constant, or values in one of
+// the evaluator's buffers that the next operation overwrites in place. A few words, so
+// passing one around copies no values.
 struct Col {
   IntKind kind = IntKind::Int;
-  const std::int64_t* data = nullptr;  ///< an operand's values, unless `scalar` or `owns`
+  const std::int64_t* data = nullptr;  ///< an operand's values, unless `scalar` or `owned`
   bool scalar = false;
   std::int64_t value = 0;  ///< the value at every position when `scalar`
-  bool owns = false;
-  PerPosition<std::int64_t> owned;
+  std::int64_t* owned = nullptr;  ///< the evaluator's buffer holding the values
 
-  [[nodiscard]] const std::int64_t* values() const { return owns ? owned.data() : data; }
+  [[nodiscard]] const std::int64_t* values() const { return owned ? owned : data; }
   [[nodiscard]] std::int64_t at(std::size_t i) const { return scalar ? value : values()[i]; }
 };
 
@@ -133,53 +137,60 @@ class ColumnEvaluator {
     }
   }
 
-  // The finished column, as owned values.
-  IntColumn finish(Col c) const {
-    if (c.scalar) return IntColumn{c.kind, PerPosition<std::int64_t>(d_n, c.value)};
-    if (!c.owns) return IntColumn{c.kind, PerPosition<std::int64_t>(c.data, c.data + d_n)};
-    return IntColumn{c.kind, std::move(c.owned)};
+  // The finished column's values, into `out`.
+  void finish(const Col& c, PerPosition<std::int64_t>& out) const {
+    if (c.scalar) {
+      out.assign(d_n, c.value);
+    } else {
+      out.assign(c.values(), c.values() + d_n);
+    }
   }
 
  private:
-  // Where a result goes: into `a`'s own values when it has them, else `b`'s, else a new
-  // column. Each position is read before it is written, so writing in place is safe.
-  Col& target(Col& a, Col& b, Col& fresh) const {
-    if (a.owns) return a;
-    if (b.owns) return b;
-    fresh.owns = true;
-    fresh.owned.resize(d_n);
-    return fresh;
+  // Where a result goes: into `a`'s buffer when it has one, else `b`'s, else a new buffer
+  // (null when all are taken: the caller gives up). Each position is read before it is
+  // written, so writing in place is safe.
+  Col* target(Col& a, Col& b, Col& fresh) {
+    if (a.owned) return &a;
+    if (b.owned) return &b;
+    if (d_used == d_buffers.size()) return nullptr;
+    PerPosition<std::int64_t>& buffer = d_buffers[d_used++];
+    buffer.resize(d_n);
+    fresh.owned = buffer.data();
+    return &fresh;
   }
 
   // f applied at every position; a constant stays a constant.
   template <typename F>
-  Col map(Col& a, IntKind kind, F f) const {
+  MaybeCol map(Col& a, IntKind kind, F f) {
     if (a.scalar) {
       a.value = f(a.value);
       a.kind = kind;
-      return std::move(a);
+      return a;
     }
     Col fresh;
-    Col& out = target(a, a, fresh);
+    Col* out = target(a, a, fresh);
+    if (!out) return std::nullopt;
     const std::int64_t* x = a.values();
-    for (std::size_t i = 0; i < d_n; ++i) out.owned[i] = f(x[i]);
-    out.kind = kind;
-    return std::move(out);
+    for (std::size_t i = 0; i < d_n; ++i) out->owned[i] = f(x[i]);
+    out->kind = kind;
+    return *out;
   }
 
   // f applied to the two operands at every position (reading both before writing).
   template <typename F>
-  Col combine(Col& a, Col& b, IntKind kind, F f) const {
+  MaybeCol combine(Col& a, Col& b, IntKind kind, F f) {
     if (a.scalar && b.scalar) {
       a.value = f(a.value, b.value);
       a.kind = kind;
-      return std::move(a);
+      return a;
     }
     Col fresh;
-    Col& out = target(a, b, fresh);
-    for (std::size_t i = 0; i < d_n; ++i) out.owned[i] = f(a.at(i), b.at(i));
-    out.kind = kind;
-    return std::move(out);
+    Col* out = target(a, b, fresh);
+    if (!out) return std::nullopt;
+    for (std::size_t i = 0; i < d_n; ++i) out->owned[i] = f(a.at(i), b.at(i));
+    out->kind = kind;
+    return *out;
   }
 
   MaybeCol lookup(const ir::ExprNode& e, Col index) {
@@ -215,15 +226,15 @@ class ColumnEvaluator {
     auto f = eval(*e.args[2]);
     if (!f) return f;
     if (t->kind != f->kind) return std::nullopt;
-    // Returned by name, so moved: a copy's `data` would point into the original's buffer.
     if (c->scalar && c->value != 0) return t;
     if (c->scalar) return f;
     IntKind kind = t->kind;
     Col fresh;
-    Col& out = t->owns || f->owns ? target(*t, *f, fresh) : target(*c, *c, fresh);
-    for (std::size_t i = 0; i < d_n; ++i) out.owned[i] = c->at(i) != 0 ? t->at(i) : f->at(i);
-    out.kind = kind;
-    return std::move(out);
+    Col* out = t->owned || f->owned ? target(*t, *f, fresh) : target(*c, *c, fresh);
+    if (!out) return std::nullopt;
+    for (std::size_t i = 0; i < d_n; ++i) out->owned[i] = c->at(i) != 0 ? t->at(i) : f->at(i);
+    out->kind = kind;
+    return *out;
   }
 
   MaybeCol binary(const ir::ExprNode& e) {
@@ -242,7 +253,7 @@ class ColumnEvaluator {
     auto compare = [&](auto cmp) {
       return combine(*a, *b, IntKind::Bool, [&](std::int64_t x, std::int64_t y) -> std::int64_t { return cmp(x, y); });
     };
-    Col r;
+    MaybeCol r;
     switch (e.bop) {
       case BinaryOp::Add:
         r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_add_overflow(x, y, o); });
@@ -297,16 +308,21 @@ class ColumnEvaluator {
 
   std::span<const IntOperand> d_vars;
   std::size_t d_n;
+  /// Buffers for results, taken in turn (an expression needs one per operation whose
+  /// operands have none); more than these and the caller takes the generic path.
+  std::array<PerPosition<std::int64_t>, 12> d_buffers;
+  std::size_t d_used = 0;
 };
 
 }  // namespace
 
-std::optional<IntColumn> eval_int_columns(const ir::ExprNode& e, std::span<const IntOperand> vars,
-                                          std::size_t n) {
+std::optional<IntKind> eval_int_columns(const ir::ExprNode& e, std::span<const IntOperand> vars, std::size_t n,
+                                        PerPosition<std::int64_t>& out) {
   ColumnEvaluator evaluator(vars, n);
   auto c = evaluator.eval(e);
   if (!c) return std::nullopt;
-  return evaluator.finish(std::move(*c));
+  evaluator.finish(*c, out);
+  return c->kind;
 }
 
 }  // namespace rasp::interp::detail

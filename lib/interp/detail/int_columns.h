@@ -14,25 +14,20 @@ namespace rasp::interp::detail {
 /// The one kind every value of an int column has (Python's bool is a separate kind).
 enum class IntKind : std::uint8_t { Bool, Int };
 
-struct IntColumn {
-  IntKind kind = IntKind::Int;
-  PerPosition<std::int64_t> values;
-};
-
 /// An operand column seen as int64s, all of one kind.
 struct IntOperand {
   IntKind kind = IntKind::Int;
   const std::int64_t* values = nullptr;
 };
 
-/// Evaluates `e` at every position at once, each operation a tight loop over int64s.
+/// Evaluates `e` at every position at once, each operation a tight loop over int64s, writes
+/// the `n` results to `out` and returns their kind.
 ///
 /// Returns nothing when `e` leaves the bool/int fragment (floats, strings, `/`, `^`, a
 /// branch or min/max whose kinds differ) or when any position would overflow, divide by
 /// zero or index out of range. The caller then takes the generic per-position path, which
 /// reports the fault exactly as before, so this path never decides an error.
-[[nodiscard]] std::optional<IntColumn> eval_int_columns(const ir::ExprNode& e,
-                                                        std::span<const IntOperand> vars,
-                                                        std::size_t n);
+[[nodiscard]] std::optional<IntKind> eval_int_columns(const ir::ExprNode& e, std::span<const IntOperand> vars,
+                                                     std::size_t n, PerPosition<std::int64_t>& out);
 
 }  // namespace rasp::interp::detail
