@@ -675,17 +675,19 @@ class Evaluator {
       d_numbered = source;
     }
     std::size_t count = tf.reps.size();
+    std::vector<std::optional<Value>>& memo = d_scratch.memo.results(id);
     Small<Value> vars(node.inputs.size());
-    for (std::size_t d = 0; d < count; ++d) {
-      std::optional<Value>& known = d_scratch.memo.result(id, d_token_numbers[d]);
-      if (known) continue;
-      for (std::size_t a = 0; a < node.inputs.size(); ++a) vars[a] = value_at(node.inputs[a], tf.reps[d]);
-      auto v = ir::evaluate(*node.expr, {vars.data(), vars.size()});
-      if (!v) return Status(fault(id, v.error().code, v.error().message));
-      known = std::move(*v);
-    }
     detail::PerPosition<const Value*> results(count);
-    for (std::size_t d = 0; d < count; ++d) results[d] = &*d_scratch.memo.result(id, d_token_numbers[d]);
+    for (std::size_t d = 0; d < count; ++d) {
+      std::optional<Value>& known = memo[d_token_numbers[d]];
+      if (!known) {
+        for (std::size_t a = 0; a < node.inputs.size(); ++a) vars[a] = value_at(node.inputs[a], tf.reps[d]);
+        auto v = ir::evaluate(*node.expr, {vars.data(), vars.size()});
+        if (!v) return Status(fault(id, v.error().code, v.error().message));
+        known = std::move(*v);
+      }
+      results[d] = &*known;
+    }
     // Results all ints, or all bools: an int column.
     for (Kind kind : {Kind::Int, Kind::Bool}) {
       if (std::all_of(results.begin(), results.end(), [&](const Value* v) { return v->kind() == kind; })) {

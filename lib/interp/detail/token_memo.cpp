@@ -35,10 +35,10 @@ bool TokenMemo::number(std::span<const ir::Value> column, std::span<const std::u
   return true;
 }
 
-std::optional<ir::Value>& TokenMemo::result(ir::NodeId id, std::uint32_t token) {
+std::vector<std::optional<ir::Value>>& TokenMemo::results(ir::NodeId id) {
   std::vector<std::optional<ir::Value>>& results = d_results[id];
-  if (results.size() <= token) results.resize(d_numbers.size());
-  return results[token];
+  if (results.size() < d_numbers.size()) results.resize(d_numbers.size());
+  return results;
 }
 
 }  // namespace rasp::interp::detail

@@ -33,8 +33,9 @@ class TokenMemo {
   bool number(std::span<const ir::Value> column, std::span<const std::uint32_t> reps,
               PerPosition<std::uint32_t>& numbers);
 
-  /// Node `id`'s result for the token value numbered `token`, empty until set.
-  std::optional<ir::Value>& result(ir::NodeId id, std::uint32_t token);
+  /// Node `id`'s results, indexed by token number (each empty until set), for every
+  /// number given so far.
+  std::vector<std::optional<ir::Value>>& results(ir::NodeId id);
 
  private:
   std::uint64_t d_program = 0;
