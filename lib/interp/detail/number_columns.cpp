@@ -2,6 +2,7 @@
 #include "lib/interp/detail/number_columns.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace rasp::interp::detail {
@@ -57,103 +58,230 @@ i128 floor_div(i128 num, i128 den) {
   return q;
 }
 
-class Evaluator {
- public:
-  explicit Evaluator(const Num* vars) : d_vars(vars) {}
+bool binary(BinaryOp op, const Num& a, const Num& b, Num& out) {
+  i128 an = a.num, ad = a.den, bn = b.num, bd = b.den;
+  bool floaty = a.kind == Kind::Float || b.kind == Kind::Float;
+  switch (op) {
+    case BinaryOp::Eq:
+      out = boolean(a.num == b.num && a.den == b.den);
+      return true;
+    case BinaryOp::Ne:
+      out = boolean(!(a.num == b.num && a.den == b.den));
+      return true;
+    case BinaryOp::Lt:
+      out = boolean(an * bd < bn * ad);
+      return true;
+    case BinaryOp::Le:
+      out = boolean(an * bd <= bn * ad);
+      return true;
+    case BinaryOp::Gt:
+      out = boolean(an * bd > bn * ad);
+      return true;
+    case BinaryOp::Ge:
+      out = boolean(an * bd >= bn * ad);
+      return true;
+    case BinaryOp::Add:
+      return floaty ? make_rational(an * bd + bn * ad, ad * bd, out) : make_int(an + bn, out);
+    case BinaryOp::Sub:
+      return floaty ? make_rational(an * bd - bn * ad, ad * bd, out) : make_int(an - bn, out);
+    case BinaryOp::Mul:
+      return floaty ? make_rational(an * bn, ad * bd, out) : make_int(an * bn, out);
+    case BinaryOp::Div:
+      return bn != 0 && make_rational(an * bd, ad * bn, out);
+    default:
+      return false;  // %, ^, min and max stay with the generic path
+  }
+}
 
-  bool eval(const ir::ExprNode& e, Num& out) {
+// Python's `round` (ties to the even integer) of a number, as an int.
+bool round_num(const Num& a, Num& out) {
+  if (a.kind != Kind::Float) return make_int(a.num, out);
+  i128 fl = floor_div(a.num, a.den);
+  i128 rem2 = 2 * (a.num - fl * a.den);
+  if (rem2 > a.den || (rem2 == a.den && fl % 2 != 0)) ++fl;
+  return make_int(fl, out);
+}
+
+// A column during evaluation: one number at every position, or values at `data` (an
+// operand's, or one of the evaluator's buffers when `owned`, which the next operation may
+// overwrite in place). A few words, so passing one around copies no values.
+struct NumCol {
+  bool scalar = false;
+  Num value;
+  const Num* data = nullptr;
+  Num* owned = nullptr;
+  [[nodiscard]] const Num& at(std::size_t i) const { return scalar ? value : data[i]; }
+};
+
+using MaybeNumCol = std::optional<NumCol>;
+
+// An expression over all positions at once, each operation a loop over the positions it is
+// evaluated at: all of them, or for a branch of a conditional those whose condition picks
+// it (the per-position rules evaluate only the branch taken, so only there can it fault).
+class ColumnEvaluator {
+ public:
+  ColumnEvaluator(std::span<const Num* const> operands, std::size_t n) : d_operands(operands), d_n(n) {}
+
+  // `e` at the positions `active` marks (every one when null); nothing when one of them
+  // faults, `e` leaves the fragment or the buffers run out.
+  MaybeNumCol eval(const ir::ExprNode& e, const std::uint8_t* active) {
+    // No position to evaluate at: nothing is computed, so nothing can fault.
+    if (active && std::none_of(active, active + d_n, [](std::uint8_t a) { return a != 0; })) {
+      return NumCol{true, Num{}, nullptr, nullptr};
+    }
     switch (e.op) {
       case ExprOp::Const:
-        if (e.value.is_string()) return false;
-        out = {e.value.kind(), e.value.num(), e.value.den()};
-        return true;
+        if (e.value.is_string()) return std::nullopt;
+        return NumCol{true, {e.value.kind(), e.value.num(), e.value.den()}, nullptr, nullptr};
       case ExprOp::Var:
-        out = d_vars[static_cast<std::size_t>(e.var)];
-        return true;
+        return NumCol{false, {}, d_operands[static_cast<std::size_t>(e.var)], nullptr};
       case ExprOp::Binary: {
-        Num a, b;
-        return eval(*e.args[0], a) && eval(*e.args[1], b) && binary(e.bop, a, b, out);
+        auto a = eval(*e.args[0], active);
+        if (!a) return a;
+        auto b = eval(*e.args[1], active);
+        if (!b) return b;
+        return combine(*a, *b, active, [&](const Num& x, const Num& y, Num& out) { return binary(e.bop, x, y, out); });
       }
-      case ExprOp::Ite: {
-        Num c;
-        if (!eval(*e.args[0], c)) return false;
-        return eval(*e.args[c.num != 0 ? 1 : 2], out);
-      }
+      case ExprOp::Ite:
+        return ite(e, active);
       case ExprOp::And:
       case ExprOp::Or: {
-        Num a, b;
-        if (!eval(*e.args[0], a) || !eval(*e.args[1], b)) return false;
-        out = boolean(e.op == ExprOp::And ? (a.num != 0 && b.num != 0) : (a.num != 0 || b.num != 0));
-        return true;
+        auto a = eval(*e.args[0], active);
+        if (!a) return a;
+        auto b = eval(*e.args[1], active);
+        if (!b) return b;
+        bool both = e.op == ExprOp::And;
+        return combine(*a, *b, active, [both](const Num& x, const Num& y, Num& out) {
+          out = boolean(both ? (x.num != 0 && y.num != 0) : (x.num != 0 || y.num != 0));
+          return true;
+        });
       }
       default:
         break;
     }
-    Num a;
-    if (!eval(*e.args[0], a)) return false;
+    auto a = eval(*e.args[0], active);
+    if (!a) return a;
     switch (e.op) {
       case ExprOp::Neg:
-        return a.kind == Kind::Float ? make_rational(-static_cast<i128>(a.num), a.den, out)
-                                     : make_int(-static_cast<i128>(a.num), out);
+        return map(*a, active, [](const Num& x, Num& out) {
+          return x.kind == Kind::Float ? make_rational(-static_cast<i128>(x.num), x.den, out)
+                                       : make_int(-static_cast<i128>(x.num), out);
+        });
       case ExprOp::Not:
-        out = boolean(a.num == 0);
-        return true;
+        return map(*a, active, [](const Num& x, Num& out) {
+          out = boolean(x.num == 0);
+          return true;
+        });
       case ExprOp::ToBool:
-        out = boolean(a.num != 0);
-        return true;
+        return map(*a, active, [](const Num& x, Num& out) {
+          out = boolean(x.num != 0);
+          return true;
+        });
       case ExprOp::Indicator:
-        out = {Kind::Int, a.num != 0 ? 1 : 0, 1};
-        return true;
-      case ExprOp::Round: {
-        if (a.kind != Kind::Float) return make_int(a.num, out);
-        // Ties to the even integer.
-        i128 fl = floor_div(a.num, a.den);
-        i128 rem2 = 2 * (a.num - fl * a.den);
-        if (rem2 > a.den || (rem2 == a.den && fl % 2 != 0)) ++fl;
-        return make_int(fl, out);
-      }
+        return map(*a, active, [](const Num& x, Num& out) {
+          out = {Kind::Int, x.num != 0 ? 1 : 0, 1};
+          return true;
+        });
+      case ExprOp::Round:
+        return map(*a, active, round_num);
       default:
-        return false;
+        return std::nullopt;
     }
+  }
+
+  // The finished column's values, into `out`.
+  void finish(const NumCol& c, PerPosition<Num>& out) const {
+    out.resize(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = c.at(i);
   }
 
  private:
-  static bool binary(BinaryOp op, const Num& a, const Num& b, Num& out) {
-    i128 an = a.num, ad = a.den, bn = b.num, bd = b.den;
-    bool floaty = a.kind == Kind::Float || b.kind == Kind::Float;
-    switch (op) {
-      case BinaryOp::Eq:
-        out = boolean(a.num == b.num && a.den == b.den);
-        return true;
-      case BinaryOp::Ne:
-        out = boolean(!(a.num == b.num && a.den == b.den));
-        return true;
-      case BinaryOp::Lt:
-        out = boolean(an * bd < bn * ad);
-        return true;
-      case BinaryOp::Le:
-        out = boolean(an * bd <= bn * ad);
-        return true;
-      case BinaryOp::Gt:
-        out = boolean(an * bd > bn * ad);
-        return true;
-      case BinaryOp::Ge:
-        out = boolean(an * bd >= bn * ad);
-        return true;
-      case BinaryOp::Add:
-        return floaty ? make_rational(an * bd + bn * ad, ad * bd, out) : make_int(an + bn, out);
-      case BinaryOp::Sub:
-        return floaty ? make_rational(an * bd - bn * ad, ad * bd, out) : make_int(an - bn, out);
-      case BinaryOp::Mul:
-        return floaty ? make_rational(an * bn, ad * bd, out) : make_int(an * bn, out);
-      case BinaryOp::Div:
-        return bn != 0 && make_rational(an * bd, ad * bn, out);
-      default:
-        return false;  // %, ^, min and max stay with the generic path
-    }
+  // Where a result goes: `a`'s buffer, else `b`'s, else a new one (null when all are
+  // taken). Each position is read before it is written, so writing in place is safe.
+  NumCol* target(NumCol& a, NumCol& b, NumCol& fresh) {
+    if (a.owned) return &a;
+    if (b.owned) return &b;
+    if (d_used == d_buffers.size()) return nullptr;
+    PerPosition<Num>& buffer = d_buffers[d_used++];
+    buffer.resize(d_n);
+    fresh = NumCol{false, {}, buffer.data(), buffer.data()};
+    return &fresh;
   }
 
-  const Num* d_vars;
+  template <typename F>
+  MaybeNumCol map(NumCol& a, const std::uint8_t* active, F f) {
+    if (a.scalar) {
+      Num r;
+      if (!f(a.value, r)) return std::nullopt;
+      return NumCol{true, r, nullptr, nullptr};
+    }
+    NumCol fresh;
+    NumCol* out = target(a, a, fresh);
+    if (!out) return std::nullopt;
+    for (std::size_t i = 0; i < d_n; ++i) {
+      if (active && !active[i]) continue;
+      Num x = a.data[i];
+      if (!f(x, out->owned[i])) return std::nullopt;
+    }
+    return *out;
+  }
+
+  template <typename F>
+  MaybeNumCol combine(NumCol& a, NumCol& b, const std::uint8_t* active, F f) {
+    if (a.scalar && b.scalar) {
+      Num r;
+      if (!f(a.value, b.value, r)) return std::nullopt;
+      return NumCol{true, r, nullptr, nullptr};
+    }
+    NumCol fresh;
+    NumCol* out = target(a, b, fresh);
+    if (!out) return std::nullopt;
+    for (std::size_t i = 0; i < d_n; ++i) {
+      if (active && !active[i]) continue;
+      Num x = a.at(i), y = b.at(i);
+      if (!f(x, y, out->owned[i])) return std::nullopt;
+    }
+    return *out;
+  }
+
+  MaybeNumCol ite(const ir::ExprNode& e, const std::uint8_t* active) {
+    auto c = eval(*e.args[0], active);
+    if (!c) return c;
+    if (c->scalar) return eval(*e.args[c->value.num != 0 ? 1 : 2], active);
+    if (d_masks_used + 2 > d_masks.size()) return std::nullopt;
+    PerPosition<std::uint8_t>& then_mask = d_masks[d_masks_used++];
+    PerPosition<std::uint8_t>& else_mask = d_masks[d_masks_used++];
+    then_mask.resize(d_n);
+    else_mask.resize(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) {
+      bool on = !active || active[i];
+      bool pick = c->data[i].num != 0;
+      then_mask[i] = on && pick;
+      else_mask[i] = on && !pick;
+    }
+    auto t = eval(*e.args[1], then_mask.data());
+    if (!t) return t;
+    auto f = eval(*e.args[2], else_mask.data());
+    if (!f) return f;
+    NumCol fresh;
+    NumCol* out = target(*t, *f, fresh);
+    if (!out) return std::nullopt;
+    for (std::size_t i = 0; i < d_n; ++i) {
+      if (then_mask[i]) {
+        out->owned[i] = t->at(i);
+      } else if (else_mask[i]) {
+        out->owned[i] = f->at(i);
+      }
+    }
+    return *out;
+  }
+
+  std::span<const Num* const> d_operands;
+  std::size_t d_n;
+  std::array<PerPosition<Num>, 12> d_buffers;
+  std::size_t d_used = 0;
+  std::array<PerPosition<std::uint8_t>, 8> d_masks;
+  std::size_t d_masks_used = 0;
 };
 
 }  // namespace
@@ -192,13 +320,10 @@ bool in_number_fragment(const ir::ExprNode& e) {
 
 bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands, std::size_t n,
                          PerPosition<Num>& out) {
-  out.resize(n);
-  PerPosition<Num> vars(operands.size());
-  Evaluator ev(vars.data());
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t a = 0; a < operands.size(); ++a) vars[a] = operands[a][i];
-    if (!ev.eval(e, out[i])) return false;
-  }
+  ColumnEvaluator evaluator(operands, n);
+  auto c = evaluator.eval(e, nullptr);
+  if (!c) return false;
+  evaluator.finish(*c, out);
   return true;
 }
 
