@@ -66,6 +66,14 @@ using MaybeCol = std::optional<Col>;
 class ColumnEvaluator {
  public:
   ColumnEvaluator(std::span<const IntOperand> vars, std::size_t n) : d_vars(vars), d_n(n) {}
+  ColumnEvaluator(const ColumnEvaluator&) = delete;
+  ColumnEvaluator& operator=(const ColumnEvaluator&) = delete;
+  // A long input's buffers are given back rather than kept for the thread's lifetime.
+  ~ColumnEvaluator() {
+    for (std::size_t b = 0; b < d_used; ++b) {
+      if (d_buffers[b].capacity() > 4096) d_buffers[b] = {};
+    }
+  }
 
   MaybeCol eval(const ir::ExprNode& e) {
     switch (e.op) {
@@ -309,9 +317,15 @@ class ColumnEvaluator {
   std::span<const IntOperand> d_vars;
   std::size_t d_n;
   /// Buffers for results, taken in turn (an expression needs one per operation whose
-  /// operands have none); more than these and the caller takes the generic path.
-  std::array<PerPosition<std::int64_t>, 12> d_buffers;
+  /// operands have none); more than these and the caller takes the generic path. The
+  /// thread's, reused by every evaluation on it.
+  std::array<PerPosition<std::int64_t>, 12>& d_buffers = thread_buffers();
   std::size_t d_used = 0;
+
+  static std::array<PerPosition<std::int64_t>, 12>& thread_buffers() {
+    thread_local std::array<PerPosition<std::int64_t>, 12> buffers;
+    return buffers;
+  }
 };
 
 }  // namespace

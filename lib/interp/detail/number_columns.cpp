@@ -121,6 +121,17 @@ using MaybeNumCol = std::optional<NumCol>;
 class ColumnEvaluator {
  public:
   ColumnEvaluator(std::span<const Num* const> operands, std::size_t n) : d_operands(operands), d_n(n) {}
+  ColumnEvaluator(const ColumnEvaluator&) = delete;
+  ColumnEvaluator& operator=(const ColumnEvaluator&) = delete;
+  // A long input's buffers are given back rather than kept for the thread's lifetime.
+  ~ColumnEvaluator() {
+    for (std::size_t b = 0; b < d_used; ++b) {
+      if (d_buffers[b].capacity() > 4096) d_buffers[b] = {};
+    }
+    for (std::size_t b = 0; b < d_masks_used; ++b) {
+      if (d_masks[b].capacity() > 4096) d_masks[b] = {};
+    }
+  }
 
   // `e` at the positions `active` marks (every one when null); nothing when one of them
   // faults, `e` leaves the fragment or the buffers run out.
@@ -278,9 +289,20 @@ class ColumnEvaluator {
 
   std::span<const Num* const> d_operands;
   std::size_t d_n;
-  std::array<PerPosition<Num>, 12> d_buffers;
+  /// Buffers for results and for the positions a branch is evaluated at, taken in turn;
+  /// more than these and the caller takes the generic path. The thread's, reused by every
+  /// evaluation on it.
+  struct Buffers {
+    std::array<PerPosition<Num>, 12> values;
+    std::array<PerPosition<std::uint8_t>, 8> masks;
+  };
+  static Buffers& thread_buffers() {
+    thread_local Buffers buffers;
+    return buffers;
+  }
+  std::array<PerPosition<Num>, 12>& d_buffers = thread_buffers().values;
   std::size_t d_used = 0;
-  std::array<PerPosition<std::uint8_t>, 8> d_masks;
+  std::array<PerPosition<std::uint8_t>, 8>& d_masks = thread_buffers().masks;
   std::size_t d_masks_used = 0;
 };
 
