@@ -51,9 +51,10 @@ bool make_rational(i128 num, i128 den, Num& out) {
 
 Num boolean(bool b) { return {Kind::Bool, b ? 1 : 0, 1}; }
 
-// Python's floor division of num by a positive den.
-i128 floor_div(i128 num, i128 den) {
-  i128 q = num / den;
+// Python's floor division of num by a positive den, in 64 bits (128-bit division is a
+// library call).
+std::int64_t floor_div(std::int64_t num, std::int64_t den) {
+  std::int64_t q = num / den;
   if (num % den != 0 && num < 0) --q;
   return q;
 }
@@ -96,7 +97,7 @@ bool binary(BinaryOp op, const Num& a, const Num& b, Num& out) {
 // Python's `round` (ties to the even integer) of a number, as an int.
 bool round_num(const Num& a, Num& out) {
   if (a.kind != Kind::Float) return make_int(a.num, out);
-  i128 fl = floor_div(a.num, a.den);
+  i128 fl = floor_div(a.num, a.den);  // den > 0, so no overflow
   i128 rem2 = 2 * (a.num - fl * a.den);
   if (rem2 > a.den || (rem2 == a.den && fl % 2 != 0)) ++fl;
   return make_int(fl, out);
