@@ -759,7 +759,7 @@ class Evaluator {
       operands.clear();
       for (NodeId in : node.inputs) {
         if (!d_scratch.inner[in]) {
-          const detail::Num* column = num_column(in, converted[next++]);
+          const detail::Num* column = num_column(in, converted[next++], true);
           if (!column) return false;
           operands.push_back(column);
           continue;
@@ -773,8 +773,13 @@ class Evaluator {
         }
         operands.push_back(nums[j].data());
       }
-      if (!detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, d_n, nums[k])) return false;
+      if (!detail::eval_number_columns(*node.expr, {operands.data(), operands.size()}, d_n, nums[k], true)) {
+        return false;
+      }
       as_nums[k] = 1;
+      // A column mixing strings with numbers is a fault, which the node-by-node path reports.
+      auto strings = std::count_if(nums[k].begin(), nums[k].end(), [](const detail::Num& x) { return x.kind == Kind::String; });
+      if (strings > 0 && static_cast<std::size_t>(strings) < d_n) return false;
       // All ints or all bools: kept as int64s too, for the int path of the members after.
       for (Kind kind : {Kind::Int, Kind::Bool}) {
         if (std::all_of(nums[k].begin(), nums[k].end(), [&](const detail::Num& x) { return x.kind == kind; })) {
@@ -787,6 +792,11 @@ class Evaluator {
     std::size_t last = group.size() - 1;
     if (kinds[last]) {
       int_facts(id, *kinds[last]).assign(ints[last].begin(), ints[last].end());
+    } else if (nums[last].front().kind == Kind::String) {
+      Column out;
+      out.reserve(d_n);
+      for (const detail::Num& x : nums[last]) out.push_back(detail::string_value(x));
+      d_trace.d_columns[id] = std::move(out);
     } else {
       d_numbers[id].assign(nums[last].begin(), nums[last].end());
       set_numbers(id);
@@ -795,8 +805,8 @@ class Evaluator {
   }
 
   // Column `in` as numbers: in place when held so, else made into `buffer`; null when it
-  // holds strings.
-  const detail::Num* num_column(NodeId in, detail::PerPosition<detail::Num>& buffer) {
+  // holds strings, unless `strings` lets them stand for themselves (detail::string_num).
+  const detail::Num* num_column(NodeId in, detail::PerPosition<detail::Num>& buffer, bool strings = false) {
     if (d_pending[in] == kNumbers) return d_numbers[in].data();
     buffer.resize(d_n);
     if (d_pending[in] == kInts) {
@@ -807,7 +817,12 @@ class Evaluator {
     }
     const Column& c = col(in);
     // Columns are uniform (check_uniform): a string column starts with a string.
-    if (c.empty() || c.front().is_string()) return nullptr;
+    if (c.empty()) return nullptr;
+    if (c.front().is_string()) {
+      if (!strings) return nullptr;
+      for (std::size_t i = 0; i < d_n; ++i) buffer[i] = detail::string_num(c[i]);
+      return buffer.data();
+    }
     for (std::size_t i = 0; i < d_n; ++i) buffer[i] = {c[i].kind(), c[i].num(), c[i].den()};
     return buffer.data();
   }

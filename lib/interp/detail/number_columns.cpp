@@ -143,7 +143,7 @@ class ColumnEvaluator {
     }
     switch (e.op) {
       case ExprOp::Const:
-        if (e.value.is_string()) return std::nullopt;
+        if (e.value.is_string()) return NumCol{true, string_num(e.value), nullptr, nullptr};
         return NumCol{true, {e.value.kind(), e.value.num(), e.value.den()}, nullptr, nullptr};
       case ExprOp::Var:
         return NumCol{false, {}, d_operands[static_cast<std::size_t>(e.var)], nullptr};
@@ -220,11 +220,13 @@ class ColumnEvaluator {
     return &fresh;
   }
 
+  // f at every position, declining a string (operations on strings are left to the
+  // generic path).
   template <typename F>
   MaybeNumCol map(NumCol& a, const std::uint8_t* active, F f) {
     if (a.scalar) {
       Num r;
-      if (!f(a.value, r)) return std::nullopt;
+      if (a.value.kind == Kind::String || !f(a.value, r)) return std::nullopt;
       return NumCol{true, r, nullptr, nullptr};
     }
     NumCol fresh;
@@ -233,7 +235,7 @@ class ColumnEvaluator {
     for (std::size_t i = 0; i < d_n; ++i) {
       if (active && !active[i]) continue;
       Num x = a.data[i];
-      if (!f(x, out->owned[i])) return std::nullopt;
+      if (x.kind == Kind::String || !f(x, out->owned[i])) return std::nullopt;
     }
     return *out;
   }
@@ -242,7 +244,7 @@ class ColumnEvaluator {
   MaybeNumCol combine(NumCol& a, NumCol& b, const std::uint8_t* active, F f) {
     if (a.scalar && b.scalar) {
       Num r;
-      if (!f(a.value, b.value, r)) return std::nullopt;
+      if (a.value.kind == Kind::String || b.value.kind == Kind::String || !f(a.value, b.value, r)) return std::nullopt;
       return NumCol{true, r, nullptr, nullptr};
     }
     NumCol fresh;
@@ -251,7 +253,7 @@ class ColumnEvaluator {
     for (std::size_t i = 0; i < d_n; ++i) {
       if (active && !active[i]) continue;
       Num x = a.at(i), y = b.at(i);
-      if (!f(x, y, out->owned[i])) return std::nullopt;
+      if (x.kind == Kind::String || y.kind == Kind::String || !f(x, y, out->owned[i])) return std::nullopt;
     }
     return *out;
   }
@@ -259,7 +261,10 @@ class ColumnEvaluator {
   MaybeNumCol ite(const ir::ExprNode& e, const std::uint8_t* active) {
     auto c = eval(*e.args[0], active);
     if (!c) return c;
-    if (c->scalar) return eval(*e.args[c->value.num != 0 ? 1 : 2], active);
+    if (c->scalar) {
+      if (c->value.kind == Kind::String) return std::nullopt;
+      return eval(*e.args[c->value.num != 0 ? 1 : 2], active);
+    }
     if (d_masks_used + 2 > d_masks.size()) return std::nullopt;
     PerPosition<std::uint8_t>& then_mask = d_masks[d_masks_used++];
     PerPosition<std::uint8_t>& else_mask = d_masks[d_masks_used++];
@@ -267,6 +272,7 @@ class ColumnEvaluator {
     else_mask.resize(d_n);
     for (std::size_t i = 0; i < d_n; ++i) {
       bool on = !active || active[i];
+      if (on && c->data[i].kind == Kind::String) return std::nullopt;
       bool pick = c->data[i].num != 0;
       then_mask[i] = on && pick;
       else_mask[i] = on && !pick;
@@ -315,10 +321,13 @@ std::optional<Num> rational_num(std::int64_t num, std::int64_t den) {
   return out;
 }
 
-bool in_number_fragment(const ir::ExprNode& e) {
+namespace {
+
+// `passed`: a string here would be the result or a branch's, passed through unchanged.
+bool in_fragment(const ir::ExprNode& e, bool passed) {
   switch (e.op) {
     case ExprOp::Const:
-      return !e.value.is_string();
+      return passed || !e.value.is_string();
     case ExprOp::Var:
       return true;
     case ExprOp::Binary:
@@ -338,16 +347,21 @@ bool in_number_fragment(const ir::ExprNode& e) {
     default:
       return false;
   }
-  return std::all_of(e.args.begin(), e.args.end(), [](const ir::Expr& a) { return in_number_fragment(*a); });
+  if (e.op == ExprOp::Ite) return in_fragment(*e.args[0], false) && in_fragment(*e.args[1], passed) && in_fragment(*e.args[2], passed);
+  return std::all_of(e.args.begin(), e.args.end(), [](const ir::Expr& a) { return in_fragment(*a, false); });
 }
 
+}  // namespace
+
+bool in_number_fragment(const ir::ExprNode& e) { return in_fragment(e, true); }
+
 bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands, std::size_t n,
-                         PerPosition<Num>& out) {
+                         PerPosition<Num>& out, bool strings) {
   ColumnEvaluator evaluator(operands, n);
   auto c = evaluator.eval(e, nullptr);
   if (!c) return false;
   evaluator.finish(*c, out);
-  return true;
+  return strings || std::none_of(out.begin(), out.end(), [](const Num& x) { return x.kind == Kind::String; });
 }
 
 }  // namespace rasp::interp::detail

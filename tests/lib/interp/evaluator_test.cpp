@@ -276,6 +276,37 @@ TEST(EvaluatorTest, FusedMapsOverStringsAreComputedOneByOne) {
   EXPECT_EQ(json_of(r), nlohmann::json({false, false, true}));
 }
 
+// A fused group passes strings through conditionals; a column mixing them with numbers, or
+// an operation on them, is left to the node-by-node path, which reports it.
+TEST(EvaluatorTest, FusedMapsPassStringsThroughAndNothingElse) {
+  auto module = front::load_source(
+      "picked = \"s\" if tokens_int + indices > 2 else \"t\";\n"
+      "mixed = \"s\" if tokens_int + indices > 2 else 0;\n"
+      "negated = -(\"s\" if tokens_int + indices > 2 else \"t\");\n"
+      "rounded = round(\"s\" if tokens_int + indices > 2 else 1);\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  Options generic;
+  generic.fast_paths = false;
+  for (const char* name : {"picked", "mixed", "negated", "rounded"}) {
+    auto root = front::evaluate_expression(*module, name);
+    ASSERT_TRUE(root.has_value()) << name;
+    for (const char* input : {"[0, 1, 2]", "[5, 5, 5]", "[0, 0]"}) {
+      auto got = evaluate(module->program, *root, *parse_input(input), {});
+      auto want = evaluate(module->program, *root, *parse_input(input), generic);
+      ASSERT_EQ(got.has_value(), want.has_value()) << name << " " << input;
+      if (want) {
+        EXPECT_EQ(output_to_json(*got), output_to_json(*want)) << name << " " << input;
+      } else {
+        EXPECT_EQ(got.error().front().code, want.error().front().code) << name << " " << input;
+        EXPECT_EQ(got.error().front().message, want.error().front().message) << name << " " << input;
+      }
+    }
+  }
+  EXPECT_EQ(json_of(evaluate(module->program, *front::evaluate_expression(*module, "picked"), *parse_input("[0, 1, 2]"), {})),
+            nlohmann::json({"t", "t", "s"}));
+}
+
 TEST(EvaluatorTest, ThreadsEvaluateInTheirOwnScratch) {
   auto module = front::load_source("mirror = aggregate(select(indices, length - indices - 1, ==), tokens);\n", "t.rasp");
   ASSERT_TRUE(module.has_value());

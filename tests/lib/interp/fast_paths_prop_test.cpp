@@ -331,7 +331,14 @@ ir::Program random_chain_program() {
     for (int a = 0; a < arity; ++a) inputs.push_back(read(pool));
     // Mostly the map just made, so that chains form whose links have one reader.
     if (*rc::gen::inRange(0, 3) > 0) inputs[0] = pool.back();
-    pool.push_back(p.add(node_of(ir::NodeKind::Map, inputs, random_expr(arity, 2))));
+    ir::Expr expr = random_expr(arity, 2);
+    // Some pick strings: all strings, or strings and numbers mixed (a fault), or strings
+    // that a later map computes with.
+    if (*rc::gen::inRange(0, 4) == 0) {
+      expr = ir::make_ite(random_expr(arity, 1), ir::make_const(Value::string("s")),
+                          *rc::gen::arbitrary<bool>() ? ir::make_const(Value::string("t")) : random_expr(arity, 1));
+    }
+    pool.push_back(p.add(node_of(ir::NodeKind::Map, inputs, expr)));
   }
   ir::Node agg = node_of(ir::NodeKind::Aggregate, {s, pool.back()});
   agg.value = Value::integer(0);
