@@ -85,6 +85,8 @@ struct Scratch {
   /// only inside their group's last map. Computed with `order`.
   std::vector<char> inner;
   std::vector<std::vector<NodeId>> groups;
+  /// Each inner map's place in its group.
+  std::vector<std::uint32_t> slots_in_group;
   /// A group's members' numbers, and its operands made numbers, while it is evaluated.
   std::vector<detail::PerPosition<detail::Num>> fused, fused_operands;
   std::vector<detail::PerPosition<std::int64_t>> fused_ints;
@@ -312,6 +314,10 @@ class Evaluator {
     }
     detail::find_token_sources(d_program, order, d_scratch.token_source);
     detail::plan_fusion(d_program, order, roots, d_scratch.token_source, d_scratch.inner, d_scratch.groups);
+    d_scratch.slots_in_group.resize(d_program.size());
+    for (const std::vector<NodeId>& group : d_scratch.groups) {
+      for (std::size_t k = 0; k + 1 < group.size(); ++k) d_scratch.slots_in_group[group[k]] = static_cast<std::uint32_t>(k);
+    }
     d_scratch.order_program = d_program.serial();
     d_scratch.order_roots.assign(roots.begin(), roots.end());
     return order;
@@ -725,11 +731,8 @@ class Evaluator {
     // Each member's int kind when its values are in `ints`, and whether they are in `nums`.
     detail::PerPosition<std::optional<detail::IntKind>> kinds(group.size());
     detail::PerPosition<char> as_nums(group.size(), 0);
-    auto member = [&](NodeId in, std::size_t k) {
-      // An inner map is read only by its group, so it is an earlier member.
-      return static_cast<std::size_t>(std::find(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(k), in) -
-                                      group.begin());
-    };
+    // An inner map is read only by its group, so it is an earlier member.
+    auto member = [&](NodeId in) { return static_cast<std::size_t>(d_scratch.slots_in_group[in]); };
     Small<detail::IntOperand> int_operands;
     Small<const detail::Num*> operands;
     std::size_t next = 0;
@@ -740,7 +743,7 @@ class Evaluator {
         std::optional<detail::IntKind> kind;
         const std::int64_t* values = nullptr;
         if (d_scratch.inner[in]) {
-          std::size_t j = member(in, k);
+          std::size_t j = member(in);
           kind = kinds[j];
           values = ints[j].data();
         } else if (d_pending[in] == kInts) {
@@ -764,7 +767,7 @@ class Evaluator {
           operands.push_back(column);
           continue;
         }
-        std::size_t j = member(in, k);
+        std::size_t j = member(in);
         if (!as_nums[j]) {
           Kind kind = kinds[j] == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
           nums[j].resize(d_n);
@@ -777,12 +780,14 @@ class Evaluator {
         return false;
       }
       as_nums[k] = 1;
+      std::size_t of_kind[4] = {0, 0, 0, 0};  // by ir::Kind: Bool, Int, Float, String
+      for (const detail::Num& x : nums[k]) ++of_kind[static_cast<std::size_t>(x.kind)];
       // A column mixing strings with numbers is a fault, which the node-by-node path reports.
-      auto strings = std::count_if(nums[k].begin(), nums[k].end(), [](const detail::Num& x) { return x.kind == Kind::String; });
-      if (strings > 0 && static_cast<std::size_t>(strings) < d_n) return false;
+      std::size_t strings = of_kind[static_cast<std::size_t>(Kind::String)];
+      if (strings > 0 && strings < d_n) return false;
       // All ints or all bools: kept as int64s too, for the int path of the members after.
       for (Kind kind : {Kind::Int, Kind::Bool}) {
-        if (std::all_of(nums[k].begin(), nums[k].end(), [&](const detail::Num& x) { return x.kind == kind; })) {
+        if (of_kind[static_cast<std::size_t>(kind)] == d_n) {
           kinds[k] = kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool;
           ints[k].resize(d_n);
           for (std::size_t i = 0; i < d_n; ++i) ints[k][i] = nums[k][i].num;
