@@ -380,8 +380,16 @@ class Evaluator {
     return *d_trace.d_columns[id];
   }
 
+  // A column's values in place: the input itself for a tokens column read as it is (kInput),
+  // else col().
+  std::span<const Value> values_of(NodeId id) {
+    if (d_pending[id] == kInput) return d_input;
+    return col(id);
+  }
+
   // One value of a column, without turning a pending column into values.
   Value value_at(NodeId id, std::size_t i) {
+    if (d_pending[id] == kInput) return d_input[i];
     if (d_pending[id] == kInts) {
       std::int64_t x = d_facts[id].nums[i];
       return d_facts[id].int_kind == detail::IntKind::Bool ? Value::boolean(x != 0) : Value::integer(x);
@@ -396,7 +404,7 @@ class Evaluator {
       return {d_facts[id].int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int, d_facts[id].nums[i], 1};
     }
     if (d_pending[id] == kNumbers) return d_numbers[id][i];
-    const Value& v = (*d_trace.d_columns[id])[i];
+    const Value& v = d_pending[id] == kInput ? d_input[i] : (*d_trace.d_columns[id])[i];
     return {v.kind(), v.num(), v.den()};
   }
 
@@ -548,7 +556,7 @@ class Evaluator {
   // A column's integer view, computed on first use.
   const detail::ColumnFacts& numbers(NodeId id) {
     detail::ColumnFacts& f = d_facts[id];
-    if (!f.numbers_known) detail::compute_numbers(f, col(id));
+    if (!f.numbers_known) detail::compute_numbers(f, values_of(id));
     return f;
   }
   // A column's distinct-value numbering, computed on first use.
@@ -559,7 +567,7 @@ class Evaluator {
       if (f.numbers_known && f.int_kind) {
         detail::compute_ids(f, {});
       } else {
-        detail::compute_ids(f, col(id));
+        detail::compute_ids(f, values_of(id));
       }
     }
     return f;
@@ -631,6 +639,13 @@ class Evaluator {
   }
 
   Status eval_tokens(NodeId id, const ir::Node& node) {
+    // Strings read as strings, no BOS (the usual input): the input is the column, read in
+    // place until something needs it as values.
+    if (!d_options.bos && (node.token_type == ir::TokenType::Str || node.token_type == ir::TokenType::AsIs) &&
+        std::all_of(d_input.begin(), d_input.end(), [](const Value& v) { return v.is_string(); })) {
+      d_pending[id] = kInput;
+      return {};
+    }
     Column c;
     c.reserve(d_n);
     if (d_options.bos) c.push_back(ir::bos_token(node.token_type));
@@ -675,7 +690,7 @@ class Evaluator {
     if (!d_memo || source == Scratch::kNoSource) return std::nullopt;
     const detail::ColumnFacts& tf = distinct(source);
     if (d_numbered != source) {
-      if (!d_scratch.memo.number(col(source), {tf.reps.data(), tf.reps.size()}, d_token_numbers)) {
+      if (!d_scratch.memo.number(values_of(source), {tf.reps.data(), tf.reps.size()}, d_token_numbers)) {
         return std::nullopt;
       }
       d_numbered = source;
@@ -960,10 +975,10 @@ class Evaluator {
     return std::all_of(c.begin(), c.end(), [](const Value& v) { return !v.is_string() && v.den() == 1; });
   }
 
-  static bool all_strings(const Column& c) {
+  static bool all_strings(std::span<const Value> c) {
     return std::all_of(c.begin(), c.end(), [](const Value& v) { return v.is_string(); });
   }
-  static bool no_strings(const Column& c) {
+  static bool no_strings(std::span<const Value> c) {
     return std::none_of(c.begin(), c.end(), [](const Value& v) { return v.is_string(); });
   }
 
@@ -978,8 +993,9 @@ class Evaluator {
       detail::make_plan(op, {kf.nums.data(), kf.nums.size()}, {qf.nums.data(), qf.nums.size()}, plan.emplace());
       return true;
     }
-    const Column& keys = col(key_id);
-    const Column& queries = col(query_id);
+    // Read in place: numbering and ranking them keeps no reference past this call.
+    std::span<const Value> keys = values_of(key_id);
+    std::span<const Value> queries = values_of(query_id);
     bool ordering = op != BinaryOp::Eq && op != BinaryOp::Ne;
     // A string column against itself (`select(tokens, tokens, ==)`): equal strings share
     // a distinct-value id, so ids serve as ranks without sorting. (Numbers would not do:
@@ -1229,6 +1245,7 @@ class Evaluator {
   // The reference checks the type of the whole column, not only the selected values:
   // averaging a column of strings or of booleans fails even when the values agree.
   bool numeric_column(NodeId id) {
+    if (d_pending[id] == kInput) return false;  // strings
     if (d_pending[id] == kInts) return d_facts[id].int_kind == detail::IntKind::Int;
     if (d_pending[id] == kNumbers) return true;  // not all bools: those are int columns
     const Column& values = col(id);
@@ -1311,9 +1328,9 @@ class Evaluator {
   Trace& d_trace;
   // The rest lives in the thread's Scratch.
   std::vector<detail::ColumnFacts>& d_facts;
-  /// Columns not (yet) made into values: int columns held only in d_facts (set_ints) and
-  /// number columns held in d_numbers (set_numbers).
-  static constexpr char kValues = 0, kInts = 1, kNumbers = 2;
+  /// Columns not (yet) made into values: int columns held only in d_facts (set_ints),
+  /// number columns held in d_numbers (set_numbers) and a tokens column that is the input.
+  static constexpr char kValues = 0, kInts = 1, kNumbers = 2, kInput = 3;
   std::vector<char>& d_pending;
   std::vector<detail::PerPosition<detail::Num>>& d_numbers;
   /// tabulated_map's table of operand tuples and each position's slot, reused by every map.
