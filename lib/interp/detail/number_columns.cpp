@@ -33,6 +33,14 @@ bool make_rational(i128 num, i128 den, Num& out) {
     num = -num;
     den = -den;
   }
+  // A whole quotient (a mean times its count, say): one 64-bit division, no gcd.
+  if (fits(num) && fits(den)) {
+    auto n64 = static_cast<std::int64_t>(num), d64 = static_cast<std::int64_t>(den);  // d64 >= 2
+    if (n64 % d64 == 0) {
+      out = {Kind::Float, n64 / d64, 1};
+      return true;
+    }
+  }
   i128 a = num < 0 ? -num : num, b = den;
   if (a > static_cast<i128>(UINT64_MAX) || b > static_cast<i128>(UINT64_MAX)) return false;
   std::uint64_t g = std::gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
