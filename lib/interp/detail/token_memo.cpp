@@ -8,6 +8,7 @@ void TokenMemo::start(std::uint64_t program, std::size_t nodes) {
     d_program = program;
     d_numbers.clear();
     d_results.clear();
+    d_by_char.fill(UINT32_MAX);
   }
   if (d_results.size() < nodes) d_results.resize(nodes);
 }
@@ -17,7 +18,13 @@ bool TokenMemo::number(std::span<const ir::Value> column, std::span<const std::u
   numbers.resize(reps.size());
   std::size_t fresh = 0;
   for (std::size_t d = 0; d < reps.size(); ++d) {
-    auto it = d_numbers.find(column[reps[d]]);
+    const ir::Value& v = column[reps[d]];
+    if (v.is_string() && v.str().size() == 1) {
+      numbers[d] = d_by_char[static_cast<unsigned char>(v.str()[0])];
+      if (numbers[d] == UINT32_MAX) ++fresh;
+      continue;
+    }
+    auto it = d_numbers.find(v);
     if (it == d_numbers.end()) {
       ++fresh;
       numbers[d] = UINT32_MAX;
@@ -30,7 +37,9 @@ bool TokenMemo::number(std::span<const ir::Value> column, std::span<const std::u
   for (std::size_t d = 0; d < reps.size(); ++d) {
     if (numbers[d] != UINT32_MAX) continue;
     auto next = static_cast<std::uint32_t>(d_numbers.size());
-    numbers[d] = d_numbers.emplace(column[reps[d]], next).first->second;
+    const ir::Value& v = column[reps[d]];
+    numbers[d] = d_numbers.emplace(v, next).first->second;
+    if (v.is_string() && v.str().size() == 1) d_by_char[static_cast<unsigned char>(v.str()[0])] = numbers[d];
   }
   return true;
 }

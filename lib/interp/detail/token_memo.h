@@ -1,6 +1,7 @@
 // lib/interp/detail/token_memo.h - Results of maps over tokens alone, kept per token value across evaluations.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,6 +24,8 @@ class TokenMemo {
   /// More distinct token values than this and the memo declines (number() is false).
   static constexpr std::size_t kMostValues = 1024;
 
+  TokenMemo() { d_by_char.fill(UINT32_MAX); }
+
   /// Forgets every result unless `program` is the program remembered, and makes room for
   /// `nodes` nodes.
   void start(std::uint64_t program, std::size_t nodes);
@@ -40,6 +43,8 @@ class TokenMemo {
  private:
   std::uint64_t d_program = 0;
   std::unordered_map<ir::Value, std::uint32_t, ir::ValueHash, ir::ValueIdentical> d_numbers;
+  /// The numbers of one-character strings (the usual tokens), by character, without hashing.
+  std::array<std::uint32_t, 256> d_by_char;
   /// [node][token number]
   std::vector<std::vector<std::optional<ir::Value>>> d_results;
 };
