@@ -16,7 +16,10 @@ for b in "${names[@]}"; do
     /usr/bin/python3 "$root/bench/batch_bench.py" "$build/bin/raspkit" "$root" "$out/batch_bench.json" "${BENCH_REPS:-5}"
     continue
   fi
+  # Repetitions interleaved at random, so a slow phase of this shared machine spreads over
+  # every row instead of landing on one.
   "$build/bench/$b" --benchmark_repetitions="${BENCH_REPS:-5}" --benchmark_report_aggregates_only=true \
+    --benchmark_enable_random_interleaving=true \
     --benchmark_out="$out/$b.json" --benchmark_out_format=json >/dev/null
 done
 /usr/bin/python3 "$root/bench/write_benchmarks_md.py" "$out" "${names[@]}" > "$root/BENCHMARKS.md"

@@ -53,7 +53,7 @@ def main():
             continue
         context, rows, errors = medians(path)
         print(f"## {name}\n")
-        print(f"Command: `build/bench/{name} --benchmark_repetitions=N` (load average at start: "
+        print(f"Command: `build/bench/{name} --benchmark_repetitions=N --benchmark_enable_random_interleaving=true` (load average at start: "
               f"{context.get('load_avg', ['?'])[0] if context.get('load_avg') else '?'})\n")
         if name == "interp_bench":
             print("Each interpreter row evaluates eight different inputs of length n in turn. `batch`:")
