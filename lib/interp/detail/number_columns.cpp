@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <numeric>
+#include <utility>
 
 namespace rasp::interp::detail {
 namespace {
@@ -19,6 +20,19 @@ bool make_int(i128 x, Num& out) {
   if (!fits(x)) return false;
   out = {Kind::Int, static_cast<std::int64_t>(x), 1};
   return true;
+}
+
+// Stein's gcd: shifts and subtractions, no division (b > 0).
+std::uint64_t binary_gcd(std::uint64_t a, std::uint64_t b) {
+  if (a == 0) return b;
+  int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) std::swap(a, b);
+    b -= a;
+  } while (b != 0);
+  return a << shift;
 }
 
 // num/den normalised, as a Float (Value::rational's rule).
@@ -43,7 +57,7 @@ bool make_rational(i128 num, i128 den, Num& out) {
   }
   i128 a = num < 0 ? -num : num, b = den;
   if (a > static_cast<i128>(UINT64_MAX) || b > static_cast<i128>(UINT64_MAX)) return false;
-  std::uint64_t g = std::gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
+  std::uint64_t g = binary_gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
   if (g > 1 && fits(num) && fits(den) && g <= static_cast<std::uint64_t>(INT64_MAX)) {
     // 64-bit division where it suffices: 128-bit division is a library call.
     num = static_cast<std::int64_t>(num) / static_cast<std::int64_t>(g);
@@ -104,7 +118,7 @@ bool binary(BinaryOp op, const Num& a, const Num& b, Num& out) {
 
 // Python's `round` (ties to the even integer) of a number, as an int.
 bool round_num(const Num& a, Num& out) {
-  if (a.kind != Kind::Float) return make_int(a.num, out);
+  if (a.kind != Kind::Float || a.den == 1) return make_int(a.num, out);
   i128 fl = floor_div(a.num, a.den);  // den > 0, so no overflow
   i128 rem2 = 2 * (a.num - fl * a.den);
   if (rem2 > a.den || (rem2 == a.den && fl % 2 != 0)) ++fl;
