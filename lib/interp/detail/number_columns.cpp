@@ -47,21 +47,14 @@ bool make_rational(i128 num, i128 den, Num& out) {
     num = -num;
     den = -den;
   }
-  // A whole quotient (a mean times its count, say): one 64-bit division, no gcd.
-  if (fits(num) && fits(den)) {
-    auto n64 = static_cast<std::int64_t>(num), d64 = static_cast<std::int64_t>(den);  // d64 >= 2
-    if (n64 % d64 == 0) {
-      out = {Kind::Float, n64 / d64, 1};
-      return true;
-    }
-  }
   i128 a = num < 0 ? -num : num, b = den;
   if (a > static_cast<i128>(UINT64_MAX) || b > static_cast<i128>(UINT64_MAX)) return false;
   std::uint64_t g = binary_gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
   if (g > 1 && fits(num) && fits(den) && g <= static_cast<std::uint64_t>(INT64_MAX)) {
-    // 64-bit division where it suffices: 128-bit division is a library call.
+    // 64-bit division where it suffices: 128-bit division is a library call. A whole
+    // quotient (a mean times its count, say) takes one.
     num = static_cast<std::int64_t>(num) / static_cast<std::int64_t>(g);
-    den = static_cast<std::int64_t>(den) / static_cast<std::int64_t>(g);
+    den = static_cast<std::uint64_t>(b) == g ? 1 : static_cast<std::int64_t>(den) / static_cast<std::int64_t>(g);
   } else if (g > 1) {
     num /= g;
     den /= g;
