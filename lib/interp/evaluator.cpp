@@ -313,11 +313,8 @@ class Evaluator {
       if (needed[id]) order.push_back(id);
     }
     detail::find_token_sources(d_program, order, d_scratch.token_source);
-    detail::plan_fusion(d_program, order, roots, d_scratch.token_source, d_scratch.inner, d_scratch.groups);
-    d_scratch.slots_in_group.resize(d_program.size());
-    for (const std::vector<NodeId>& group : d_scratch.groups) {
-      for (std::size_t k = 0; k + 1 < group.size(); ++k) d_scratch.slots_in_group[group[k]] = static_cast<std::uint32_t>(k);
-    }
+    detail::plan_fusion(d_program, order, roots, d_scratch.token_source, d_scratch.inner, d_scratch.groups,
+                        d_scratch.slots_in_group);
     d_scratch.order_program = d_program.serial();
     d_scratch.order_roots.assign(roots.begin(), roots.end());
     return order;
@@ -709,18 +706,28 @@ class Evaluator {
       }
       results[d] = &*known;
     }
-    // Results all ints, or all bools: an int column.
+    return store_distinct(id, [&](std::size_t d) -> const Value& { return *results[d]; }, count,
+                          [&](std::size_t i) { return tf.ids[i]; });
+  }
+
+  // Node `id`'s column from its `count` distinct results (`result(d)`) and each position's
+  // (`which(i)`): an int column when they are all ints or all bools, else values, checked
+  // for mixed types.
+  template <typename Result, typename Which>
+  Status store_distinct(NodeId id, Result result, std::size_t count, Which which) {
     for (Kind kind : {Kind::Int, Kind::Bool}) {
-      if (std::all_of(results.begin(), results.end(), [&](const Value* v) { return v->kind() == kind; })) {
+      bool all = true;
+      for (std::size_t d = 0; d < count && all; ++d) all = result(d).kind() == kind;
+      if (all) {
         detail::PerPosition<std::int64_t>& nums =
             int_facts(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool);
         nums.resize(d_n);
-        for (std::size_t i = 0; i < d_n; ++i) nums[i] = results[tf.ids[i]]->num();
+        for (std::size_t i = 0; i < d_n; ++i) nums[i] = result(which(i)).num();
         return Status{};
       }
     }
     Column out(d_n);
-    for (std::size_t i = 0; i < d_n; ++i) out[i] = *results[tf.ids[i]];
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = result(which(i));
     if (auto ok = check_uniform(id, out); !ok) return ok;
     d_trace.d_columns[id] = std::move(out);
     return Status{};
@@ -784,9 +791,7 @@ class Evaluator {
         }
         std::size_t j = member(in);
         if (!as_nums[j]) {
-          Kind kind = kinds[j] == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
-          nums[j].resize(d_n);
-          for (std::size_t i = 0; i < d_n; ++i) nums[j][i] = {kind, ints[j][i], 1};
+          ints_as_nums(*kinds[j], ints[j].data(), nums[j]);
           as_nums[j] = 1;
         }
         operands.push_back(nums[j].data());
@@ -824,15 +829,20 @@ class Evaluator {
     return true;
   }
 
+  // An int column's values as numbers, into `out`.
+  void ints_as_nums(detail::IntKind kind, const std::int64_t* values, detail::PerPosition<detail::Num>& out) const {
+    Kind as = kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
+    out.resize(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = {as, values[i], 1};
+  }
+
   // Column `in` as numbers: in place when held so, else made into `buffer`; null when it
   // holds strings, unless `strings` lets them stand for themselves (detail::string_num).
   const detail::Num* num_column(NodeId in, detail::PerPosition<detail::Num>& buffer, bool strings = false) {
     if (d_pending[in] == kNumbers) return d_numbers[in].data();
     buffer.resize(d_n);
     if (d_pending[in] == kInts) {
-      const detail::ColumnFacts& f = d_facts[in];
-      Kind kind = f.int_kind == detail::IntKind::Bool ? Kind::Bool : Kind::Int;
-      for (std::size_t i = 0; i < d_n; ++i) buffer[i] = {kind, f.nums[i], 1};
+      ints_as_nums(*d_facts[in].int_kind, d_facts[in].nums.data(), buffer);
       return buffer.data();
     }
     const Column& c = col(in);
@@ -930,20 +940,8 @@ class Evaluator {
       }
       slot[i] = table[key];
     }
-    // Results all ints, or all bools: an int column.
-    for (Kind kind : {Kind::Int, Kind::Bool}) {
-      if (std::all_of(results.begin(), results.end(), [&](const Value& v) { return v.kind() == kind; })) {
-        detail::PerPosition<std::int64_t> nums(d_n);
-        for (std::size_t i = 0; i < d_n; ++i) nums[i] = results[static_cast<std::size_t>(slot[i])].num();
-        set_ints(id, kind == Kind::Int ? detail::IntKind::Int : detail::IntKind::Bool, std::move(nums));
-        return Status{};
-      }
-    }
-    Column out(d_n);
-    for (std::size_t i = 0; i < d_n; ++i) out[i] = results[static_cast<std::size_t>(slot[i])];
-    if (auto ok = check_uniform(id, out); !ok) return ok;
-    d_trace.d_columns[id] = std::move(out);
-    return Status{};
+    return store_distinct(id, [&](std::size_t r) -> const Value& { return results[r]; }, results.size(),
+                          [&](std::size_t i) { return static_cast<std::size_t>(slot[i]); });
   }
 
   Status generic_map(NodeId id, const ir::Node& node) {

@@ -28,9 +28,10 @@ void find_token_sources(const ir::Program& program, std::span<const NodeId> orde
 
 void plan_fusion(const ir::Program& program, std::span<const NodeId> order, std::span<const NodeId> roots,
                  std::span<const NodeId> token_source, std::vector<char>& inner,
-                 std::vector<std::vector<NodeId>>& groups) {
+                 std::vector<std::vector<NodeId>>& groups, std::vector<std::uint32_t>& slots) {
   std::size_t size = program.size();
   inner.assign(size, 0);
+  slots.resize(size);
   for (auto& group : groups) group.clear();
   groups.resize(size);
   constexpr NodeId kNone = UINT32_MAX, kMany = UINT32_MAX - 1;
@@ -65,6 +66,7 @@ void plan_fusion(const ir::Program& program, std::span<const NodeId> order, std:
     }
     if (group.empty()) continue;
     std::sort(group.begin(), group.end());
+    for (std::size_t k = 0; k < group.size(); ++k) slots[group[k]] = static_cast<std::uint32_t>(k);
     group.push_back(id);
   }
 }

@@ -1,6 +1,7 @@
 // lib/interp/detail/map_plan.h - Which maps the evaluator remembers per token and which it fuses.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -21,9 +22,11 @@ void find_token_sources(const ir::Program& program, std::span<const ir::NodeId> 
 /// never kept across inputs) and is not over tokens alone is `inner` when it is not a root and
 /// its one reader is such a map too. It is computed only inside the map its readers lead to,
 /// whose `groups` entry lists the group's inner maps in id order and then itself; other
-/// entries are empty. Each inner map belongs to exactly one group.
+/// entries are empty. Each inner map belongs to exactly one group; `slots` gives its place
+/// in it.
 void plan_fusion(const ir::Program& program, std::span<const ir::NodeId> order,
                  std::span<const ir::NodeId> roots, std::span<const ir::NodeId> token_source,
-                 std::vector<char>& inner, std::vector<std::vector<ir::NodeId>>& groups);
+                 std::vector<char>& inner, std::vector<std::vector<ir::NodeId>>& groups,
+                 std::vector<std::uint32_t>& slots);
 
 }  // namespace rasp::interp::detail

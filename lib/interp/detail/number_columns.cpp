@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <numeric>
-#include <utility>
 
 namespace rasp::interp::detail {
 namespace {
@@ -22,19 +21,6 @@ bool make_int(i128 x, Num& out) {
   return true;
 }
 
-// Stein's gcd: shifts and subtractions, no division (b > 0).
-std::uint64_t binary_gcd(std::uint64_t a, std::uint64_t b) {
-  if (a == 0) return b;
-  int shift = __builtin_ctzll(a | b);
-  a >>= __builtin_ctzll(a);
-  do {
-    b >>= __builtin_ctzll(b);
-    if (a > b) std::swap(a, b);
-    b -= a;
-  } while (b != 0);
-  return a << shift;
-}
-
 // num/den normalised, as a Float (Value::rational's rule).
 bool make_rational(i128 num, i128 den, Num& out) {
   if (den == 1) {  // whole numbers, as ints and whole floats mostly are: no gcd to take
@@ -49,7 +35,7 @@ bool make_rational(i128 num, i128 den, Num& out) {
   }
   i128 a = num < 0 ? -num : num, b = den;
   if (a > static_cast<i128>(UINT64_MAX) || b > static_cast<i128>(UINT64_MAX)) return false;
-  std::uint64_t g = binary_gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
+  std::uint64_t g = std::gcd(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
   if (g > 1 && fits(num) && fits(den) && g <= static_cast<std::uint64_t>(INT64_MAX)) {
     // 64-bit division where it suffices: 128-bit division is a library call. A whole
     // quotient (a mean times its count, say) takes one.
