@@ -1104,25 +1104,57 @@ class Evaluator {
     return {};
   }
 
-  // A comparison selector, or `==` and another comparison: what each query selects can be
-  // read off sorted keys (selector_plan.h), without a cell.
-  bool summarisable(NodeId sel) const { return d_options.fast_paths && and_plans(sel).first; }
+  // A comparison selector, `==` and another comparison, or the sorting idiom `<` (or `>`)
+  // or (`==` and another), the `<` comparing what the `==` does: what each query selects
+  // can be read off sorted keys (selector_plan.h), without a cell.
+  bool summarisable(NodeId sel) const { return d_options.fast_paths && summary_plans(sel).equal_or_only; }
 
-  std::pair<const detail::SelectorPlan*, const detail::SelectorPlan*> and_plans(NodeId sel) const {
-    if (const auto& plan = d_plans[sel]) return {&*plan, nullptr};
+  struct SummaryPlans {
+    const detail::SelectorPlan* equal_or_only = nullptr;
+    const detail::SelectorPlan* other = nullptr;
+    const detail::SelectorPlan* before = nullptr;
+  };
+
+  SummaryPlans summary_plans(NodeId sel) const {
+    if (const auto& plan = d_plans[sel]) return {&*plan, nullptr, nullptr};
     const ir::Node& node = d_program.node(sel);
-    if (node.kind != NodeKind::SelectorAnd) return {nullptr, nullptr};
-    const auto& a = d_plans[node.inputs[0]];
-    const auto& b = d_plans[node.inputs[1]];
-    if (!a || !b) return {nullptr, nullptr};
-    if (a->op == BinaryOp::Eq) return {&*a, &*b};
-    if (b->op == BinaryOp::Eq) return {&*b, &*a};
-    return {nullptr, nullptr};
+    if (node.kind == NodeKind::SelectorAnd) {
+      const auto& a = d_plans[node.inputs[0]];
+      const auto& b = d_plans[node.inputs[1]];
+      if (!a || !b) return {};
+      if (a->op == BinaryOp::Eq) return {&*a, &*b, nullptr};
+      if (b->op == BinaryOp::Eq) return {&*b, &*a, nullptr};
+      return {};
+    }
+    if (node.kind != NodeKind::SelectorOr) return {};
+    for (std::size_t side = 0; side < 2; ++side) {
+      NodeId before = node.inputs[side];
+      const auto& plan = d_plans[before];
+      if (!plan || (plan->op != BinaryOp::Lt && plan->op != BinaryOp::Gt)) continue;
+      const ir::Node& tied = d_program.node(node.inputs[1 - side]);
+      if (tied.kind != NodeKind::SelectorAnd) continue;
+      for (std::size_t part = 0; part < 2; ++part) {
+        NodeId equal = tied.inputs[part];
+        const auto& a = d_plans[equal];
+        const auto& b = d_plans[tied.inputs[1 - part]];
+        if (a && b && a->op == BinaryOp::Eq && same_columns(before, equal)) return {&*a, &*b, &*plan};
+      }
+    }
+    return {};
+  }
+
+  // Whether `equal`'s plan (an Eq) selects exactly the keys whose values in `before`'s plan
+  // equal the query's: a select over the same two nodes does (plans hold the values, or
+  // ranks in which equal values share a rank), as does one with the same columns.
+  bool same_columns(NodeId before, NodeId equal) const {
+    if (d_program.node(before).inputs == d_program.node(equal).inputs) return true;
+    return d_plans[before]->keys == d_plans[equal]->keys && d_plans[before]->queries == d_plans[equal]->queries;
   }
 
   detail::PerPosition<detail::RowSummary> summaries(NodeId sel, const std::int64_t* nums) const {
-    auto [first, second] = and_plans(sel);
-    return second ? detail::summarise_and(*first, *second, nums) : detail::summarise(*first, nums);
+    SummaryPlans p = summary_plans(sel);
+    if (p.before) return detail::summarise_lex(*p.before, *p.other, nums);
+    return p.other ? detail::summarise_and(*p.equal_or_only, *p.other, nums) : detail::summarise(*p.equal_or_only, nums);
   }
 
   // The same, into `local`, except a kept selector's summaries without sums: computed once

@@ -195,6 +195,37 @@ PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorP
   return rows;
 }
 
+PerPosition<RowSummary> summarise_lex(const SelectorPlan& before, const SelectorPlan& other,
+                                      const std::int64_t* nums) {
+  PerPosition<RowSummary> rows(before.queries.size());
+  bool less = before.op == BinaryOp::Lt;
+  if (before.keys.size() < kScanBelow) {
+    with_compare(other.op, [&](auto cmp) {
+      scan(before.keys.size(), nums, [&](std::size_t k, std::size_t q) {
+        std::int64_t key = before.keys[k], query = before.queries[q];
+        return (less ? key < query : key > query) || (key == query && cmp(other.keys[k], other.queries[q]));
+      }, [&](std::size_t q) {
+        return before.queries[q] == before.queries[q - 1] && other.queries[q] == other.queries[q - 1];
+      }, rows);
+    });
+    return rows;
+  }
+  // Ordered by `before`'s key, then by the other key: the keys below (or above) a query's
+  // value are a run at one end, those equal to it the run next to it, within which the
+  // other comparison selects a run (or all but one).
+  SortedKeys keys(before.keys, &other.keys, nums);
+  const auto& first = keys.first();
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    std::int64_t v = before.queries[q];
+    auto [lo, hi] = std::equal_range(first.begin(), first.end(), v);
+    RowSummary outer = keys.select(first, 0, keys.size(), before.op, v);
+    RowSummary tied = keys.select(keys.second(), static_cast<std::size_t>(lo - first.begin()),
+                                  static_cast<std::size_t>(hi - first.begin()), other.op, other.queries[q]);
+    rows[q] = RowSummary{outer.count + tied.count, outer.count > 0 ? outer.one : tied.one, outer.sum + tied.sum};
+  }
+  return rows;
+}
+
 namespace {
 
 bool fits_int32(const PerPosition<std::int64_t>& v) {

@@ -44,6 +44,13 @@ struct RowSummary {
 [[nodiscard]] PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
                                                     const std::int64_t* nums);
 
+/// The same for `before or (equal and other)`, where `before.op` is Lt or Gt and `equal`
+/// selects the keys equal to the query among the same values `before` compares (the
+/// "smaller key, or the same key and earlier" idiom of sorting), read off `before`'s own
+/// columns: the two parts select disjoint keys, so counts and sums add.
+[[nodiscard]] PerPosition<RowSummary> summarise_lex(const SelectorPlan& before, const SelectorPlan& other,
+                                                    const std::int64_t* nums);
+
 /// Every row at once into `cells` ([query][key], row-major): for short inputs, one call.
 void fill_matrix(const SelectorPlan& plan, std::uint8_t* cells);
 

@@ -368,6 +368,59 @@ RC_GTEST_PROP(FastPathsProp, FusedMapsAgreeWithTheGenericPath, ()) {
   RC_CLASSIFY(ran == 0, "every step faulted");
 }
 
+// The sorting idiom `select(k, q, <) or (select(k', q', ==) and select(x, y, OP))`, read
+// off sorted keys when the == compares what the < does (the same two nodes, or equal
+// columns): strings (whose == numbers distinct values rather than ranking them), ints and
+// fractions, short inputs (scanned) and long ones (sorted), either operand order.
+RC_GTEST_PROP(FastPathsProp, SortIdiomSelectorsAgreeWithTheGenericPath, ()) {
+  ir::Program p;
+  bool strings = *rc::gen::arbitrary<bool>();
+  ir::Node tokens = node_of(ir::NodeKind::Tokens, {});
+  tokens.token_type = strings ? ir::TokenType::Str : ir::TokenType::Int;
+  auto t = p.add(tokens);
+  auto i = p.add(node_of(ir::NodeKind::Indices, {}));
+  // Ties broken another way: strings doubled, or ints halved (fractions with ties).
+  auto m = p.add(node_of(ir::NodeKind::Map, {t},
+                         strings ? ir::make_binary(BinaryOp::Add, ir::make_var(0), ir::make_var(0))
+                                 : ir::make_binary(BinaryOp::Div, ir::make_var(0), ir::make_const(Value::integer(2)))));
+  auto column = [&] { return *rc::gen::element(t, i, m); };
+  auto select = [&](ir::NodeId k, ir::NodeId q, BinaryOp op) {
+    return p.add(node_of(ir::NodeKind::Select, {k, q}, ir::make_binary(op, ir::make_var(0), ir::make_var(1))));
+  };
+  ir::NodeId k = column(), q = column();
+  auto before = select(k, q, *rc::gen::element(BinaryOp::Lt, BinaryOp::Gt, BinaryOp::Le));
+  bool same_nodes = *rc::gen::arbitrary<bool>();
+  auto equal = select(same_nodes ? k : column(), same_nodes ? q : column(),
+                      *rc::gen::element(BinaryOp::Eq, BinaryOp::Eq, BinaryOp::Ne));
+  auto other = select(column(), column(),
+                      *rc::gen::element(BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Le, BinaryOp::Gt,
+                                        BinaryOp::Ge));
+  auto tied = p.add(node_of(ir::NodeKind::SelectorAnd, *rc::gen::arbitrary<bool>() ? std::vector<ir::NodeId>{equal, other}
+                                                                                  : std::vector<ir::NodeId>{other, equal}));
+  auto order = p.add(node_of(ir::NodeKind::SelectorOr, *rc::gen::arbitrary<bool>() ? std::vector<ir::NodeId>{before, tied}
+                                                                                   : std::vector<ir::NodeId>{tied, before}));
+  p.add(node_of(ir::NodeKind::SelectorWidth, {order}));
+  for (ir::NodeId values : {t, i, m}) {
+    ir::Node agg = node_of(ir::NodeKind::Aggregate, {order, values});
+    agg.value = strings && values != i ? Value::string("_") : Value::integer(0);
+    p.add(agg);
+  }
+  auto length = *rc::gen::inRange<std::size_t>(1, 40);
+  std::vector<Value> input;
+  if (strings) {
+    auto chars = *rc::gen::container<std::string>(length, rc::gen::element('a', 'b', 'c', 'd'));
+    for (char c : chars) input.push_back(Value::string(std::string(1, c)));
+  } else {
+    auto ints = *rc::gen::container<std::vector<std::int64_t>>(length, rc::gen::inRange<std::int64_t>(-3, 4));
+    for (auto x : ints) input.push_back(Value::integer(x));
+  }
+  RC_CLASSIFY(length >= 17, "sorted keys");
+  Options options = random_options();
+  expect_same(p, input, options);
+  // And the batch path: the same program's evaluations one after another.
+  for (ir::NodeId root = 0; root < p.size(); ++root) expect_fast_as_generic(p, root, input, options);
+}
+
 RC_GTEST_PROP(FastPathsProp, StringColumnsAgreeWithTheGenericPath, ()) {
   ir::Program p;
   auto t = p.add(node_of(ir::NodeKind::Tokens, {}));
