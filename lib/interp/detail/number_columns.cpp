@@ -60,38 +60,69 @@ std::int64_t floor_div(std::int64_t num, std::int64_t den) {
   return q;
 }
 
-bool binary(BinaryOp op, const Num& a, const Num& b, Num& out) {
+// a OP b, for one operation chosen at compile time (so a column's loop has no switch);
+// false where the result overflows or divides by zero, or for %, ^, min and max, which
+// stay with the generic path.
+template <BinaryOp Op>
+bool binary(const Num& a, const Num& b, Num& out) {
+  bool whole = a.den == 1 && b.den == 1;  // ints, bools and whole floats: no cross products
   i128 an = a.num, ad = a.den, bn = b.num, bd = b.den;
   bool floaty = a.kind == Kind::Float || b.kind == Kind::Float;
+  if constexpr (Op == BinaryOp::Eq) {
+    out = boolean(a.num == b.num && a.den == b.den);
+  } else if constexpr (Op == BinaryOp::Ne) {
+    out = boolean(!(a.num == b.num && a.den == b.den));
+  } else if constexpr (Op == BinaryOp::Lt) {
+    out = boolean(whole ? a.num < b.num : an * bd < bn * ad);
+  } else if constexpr (Op == BinaryOp::Le) {
+    out = boolean(whole ? a.num <= b.num : an * bd <= bn * ad);
+  } else if constexpr (Op == BinaryOp::Gt) {
+    out = boolean(whole ? a.num > b.num : an * bd > bn * ad);
+  } else if constexpr (Op == BinaryOp::Ge) {
+    out = boolean(whole ? a.num >= b.num : an * bd >= bn * ad);
+  } else if constexpr (Op == BinaryOp::Add) {
+    if (whole) return floaty ? make_rational(an + bn, 1, out) : make_int(an + bn, out);
+    return floaty ? make_rational(an * bd + bn * ad, ad * bd, out) : make_int(an + bn, out);
+  } else if constexpr (Op == BinaryOp::Sub) {
+    if (whole) return floaty ? make_rational(an - bn, 1, out) : make_int(an - bn, out);
+    return floaty ? make_rational(an * bd - bn * ad, ad * bd, out) : make_int(an - bn, out);
+  } else if constexpr (Op == BinaryOp::Mul) {
+    return floaty ? make_rational(an * bn, ad * bd, out) : make_int(an * bn, out);
+  } else if constexpr (Op == BinaryOp::Div) {
+    return bn != 0 && make_rational(an * bd, ad * bn, out);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Calls f with `binary<op>` as a function object.
+template <typename F>
+decltype(auto) with_binary(BinaryOp op, F f) {
+  auto as = [&]<BinaryOp Op>() { return f([](const Num& x, const Num& y, Num& out) { return binary<Op>(x, y, out); }); };
   switch (op) {
     case BinaryOp::Eq:
-      out = boolean(a.num == b.num && a.den == b.den);
-      return true;
+      return as.template operator()<BinaryOp::Eq>();
     case BinaryOp::Ne:
-      out = boolean(!(a.num == b.num && a.den == b.den));
-      return true;
+      return as.template operator()<BinaryOp::Ne>();
     case BinaryOp::Lt:
-      out = boolean(an * bd < bn * ad);
-      return true;
+      return as.template operator()<BinaryOp::Lt>();
     case BinaryOp::Le:
-      out = boolean(an * bd <= bn * ad);
-      return true;
+      return as.template operator()<BinaryOp::Le>();
     case BinaryOp::Gt:
-      out = boolean(an * bd > bn * ad);
-      return true;
+      return as.template operator()<BinaryOp::Gt>();
     case BinaryOp::Ge:
-      out = boolean(an * bd >= bn * ad);
-      return true;
+      return as.template operator()<BinaryOp::Ge>();
     case BinaryOp::Add:
-      return floaty ? make_rational(an * bd + bn * ad, ad * bd, out) : make_int(an + bn, out);
+      return as.template operator()<BinaryOp::Add>();
     case BinaryOp::Sub:
-      return floaty ? make_rational(an * bd - bn * ad, ad * bd, out) : make_int(an - bn, out);
+      return as.template operator()<BinaryOp::Sub>();
     case BinaryOp::Mul:
-      return floaty ? make_rational(an * bn, ad * bd, out) : make_int(an * bn, out);
+      return as.template operator()<BinaryOp::Mul>();
     case BinaryOp::Div:
-      return bn != 0 && make_rational(an * bd, ad * bn, out);
+      return as.template operator()<BinaryOp::Div>();
     default:
-      return false;  // %, ^, min and max stay with the generic path
+      return as.template operator()<BinaryOp::Mod>();
   }
 }
 
@@ -153,7 +184,7 @@ class ColumnEvaluator {
         if (!a) return a;
         auto b = eval(*e.args[1], active);
         if (!b) return b;
-        return combine(*a, *b, active, [&](const Num& x, const Num& y, Num& out) { return binary(e.bop, x, y, out); });
+        return with_binary(e.bop, [&](auto op) { return combine(*a, *b, active, op); });
       }
       case ExprOp::Ite:
         return ite(e, active);

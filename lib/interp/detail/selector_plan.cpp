@@ -154,8 +154,58 @@ void scan(std::size_t keys, const std::int64_t* nums, Selects selects, Same same
 
 }  // namespace
 
+namespace {
+
+// Keys k0, k0 + 1, ... in position order (indices, mostly): what a query selects is a run
+// (or all but one key) found by arithmetic, its sum from prefix sums. False, touching
+// nothing, for other keys.
+bool summarise_consecutive(const SelectorPlan& plan, const std::int64_t* nums, PerPosition<RowSummary>& rows) {
+  const auto& keys = plan.keys;
+  std::size_t n = keys.size();
+  if (n == 0 || keys[0] > INT64_MAX - static_cast<std::int64_t>(n)) return false;
+  for (std::size_t k = 1; k < n; ++k) {
+    if (keys[k] != keys[0] + static_cast<std::int64_t>(k)) return false;
+  }
+  PerPosition<__int128> prefix(n + 1, 0);
+  for (std::size_t k = 0; nums && k < n; ++k) prefix[k + 1] = prefix[k] + nums[k];
+  auto run = [&](std::size_t lo, std::size_t hi) { return RowSummary{hi - lo, lo < hi ? lo : 0, prefix[hi] - prefix[lo]}; };
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    // Where the query's value falls among the keys: keys at [0, at) are below it.
+    __int128 offset = static_cast<__int128>(plan.queries[q]) - keys[0];
+    auto at = static_cast<std::size_t>(std::clamp<__int128>(offset, 0, static_cast<__int128>(n)));
+    std::size_t past = offset >= 0 && offset < static_cast<__int128>(n) ? at + 1 : at;  // past the equal key
+    switch (plan.op) {
+      case BinaryOp::Eq:
+        rows[q] = run(at, past);
+        break;
+      case BinaryOp::Ne: {
+        RowSummary r{n - (past - at), 0, prefix[n] - (prefix[past] - prefix[at])};
+        r.one = at > 0 ? 0 : (past < n ? past : 0);
+        rows[q] = r;
+        break;
+      }
+      case BinaryOp::Lt:
+        rows[q] = run(0, at);
+        break;
+      case BinaryOp::Le:
+        rows[q] = run(0, past);
+        break;
+      case BinaryOp::Gt:
+        rows[q] = run(past, n);
+        break;
+      default:
+        rows[q] = run(at, n);
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
   PerPosition<RowSummary> rows(plan.queries.size());
+  if (summarise_consecutive(plan, nums, rows)) return rows;
   if (plan.keys.size() < kScanBelow) {
     with_compare(plan.op, [&](auto cmp) {
       scan(plan.keys.size(), nums, [&](std::size_t k, std::size_t q) { return cmp(plan.keys[k], plan.queries[q]); },
