@@ -237,9 +237,10 @@ class Evaluator {
 
  private:
   // Once the root's value is taken, the thread's trace frees the entries of nodes not kept:
-  // a long input's columns and matrices are not held until the next evaluation.
+  // a long input's columns and matrices are not held until the next evaluation. A short
+  // one's few hundred bytes are left for the next evaluation to clear.
   void release() {
-    if (&d_trace != &d_scratch.trace) return;
+    if (&d_trace != &d_scratch.trace || d_n < kWholeBelow) return;
     for (NodeId id : d_scratch.order) {
       if (d_scratch.kept[id]) continue;
       d_trace.d_columns[id].reset();
