@@ -328,10 +328,141 @@ class ColumnEvaluator {
   }
 };
 
+// An operand of a one-operation expression: a column read in place, or a constant.
+struct Leaf {
+  IntKind kind = IntKind::Int;
+  const std::int64_t* data = nullptr;
+  std::int64_t value = 0;  ///< when `data` is null
+};
+
+std::optional<Leaf> leaf(const ir::ExprNode& e, std::span<const IntOperand> vars) {
+  if (e.op == ExprOp::Var) {
+    const IntOperand& v = vars[static_cast<std::size_t>(e.var)];
+    return Leaf{v.kind, v.values, 0};
+  }
+  if (e.op != ExprOp::Const) return std::nullopt;
+  auto k = kind_of(e.value);
+  if (!k) return std::nullopt;
+  return Leaf{*k, nullptr, e.value.num()};
+}
+
+// out[i] = f(a[i], b[i]) with each constant read once, so the loop is over columns alone.
+template <typename F>
+void apply(const Leaf& a, const Leaf& b, std::size_t n, std::int64_t* out, F f) {
+  if (a.data && b.data) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.data[i], b.data[i]);
+  } else if (a.data) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.data[i], b.value);
+  } else if (b.data) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.value, b.data[i]);
+  } else {
+    std::fill(out, out + n, f(a.value, b.value));
+  }
+}
+
+enum class Flat : std::uint8_t { No, Declined, Done };
+
+// One operation on operands and constants (`x == 1`, `not x`, `x and y`, `x - 1`, a
+// conditional of three), the shape most maps of a lowered program have: computed straight
+// into `out`, with the evaluator's rules and its declines. Flat::No for other shapes.
+Flat eval_flat(const ir::ExprNode& e, std::span<const IntOperand> vars, std::size_t n, PerPosition<std::int64_t>& out,
+               IntKind& kind) {
+  Leaf l[3];
+  std::size_t arity = e.args.size();
+  if (arity == 0 || arity > 3) return Flat::No;
+  for (std::size_t a = 0; a < arity; ++a) {
+    auto x = leaf(*e.args[a], vars);
+    if (!x) return Flat::No;
+    l[a] = *x;
+  }
+  out.resize(n);
+  std::int64_t* o = out.data();
+  Leaf none;
+  auto unary = [&](IntKind k, auto f) {
+    kind = k;
+    apply(l[0], none, n, o, [&](std::int64_t x, std::int64_t) { return f(x); });
+    return Flat::Done;
+  };
+  auto checked = [&](auto op) {
+    bool fault = false;
+    apply(l[0], l[1], n, o, [&](std::int64_t x, std::int64_t y) {
+      std::int64_t r = 0;
+      fault |= op(x, y, &r);
+      return r;
+    });
+    kind = IntKind::Int;
+    return fault ? Flat::Declined : Flat::Done;
+  };
+  auto compare = [&](auto cmp) {
+    kind = IntKind::Bool;
+    apply(l[0], l[1], n, o, [&](std::int64_t x, std::int64_t y) -> std::int64_t { return cmp(x, y); });
+    return Flat::Done;
+  };
+  switch (arity == 1 ? e.op : ExprOp::Const) {
+    case ExprOp::Not:
+      return unary(IntKind::Bool, [](std::int64_t x) -> std::int64_t { return x == 0; });
+    case ExprOp::ToBool:
+      return unary(IntKind::Bool, [](std::int64_t x) -> std::int64_t { return x != 0; });
+    case ExprOp::Indicator:
+      return unary(IntKind::Int, [](std::int64_t x) -> std::int64_t { return x != 0; });
+    case ExprOp::Round:
+    case ExprOp::ToInt:
+      return unary(IntKind::Int, [](std::int64_t x) { return x; });
+    default:
+      break;
+  }
+  if (arity == 3) {
+    if (e.op != ExprOp::Ite) return Flat::No;
+    if (l[1].kind != l[2].kind) return Flat::Declined;  // the kind would vary by position
+    kind = l[1].kind;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t c = l[0].data ? l[0].data[i] : l[0].value;
+      const Leaf& pick = c != 0 ? l[1] : l[2];
+      o[i] = pick.data ? pick.data[i] : pick.value;
+    }
+    return Flat::Done;
+  }
+  if (arity != 2) return Flat::No;
+  if (e.op == ExprOp::And) return compare([](std::int64_t x, std::int64_t y) { return x != 0 && y != 0; });
+  if (e.op == ExprOp::Or) return compare([](std::int64_t x, std::int64_t y) { return x != 0 || y != 0; });
+  if (e.op != ExprOp::Binary) return Flat::No;
+  switch (e.bop) {
+    case BinaryOp::Add:
+      return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_add_overflow(x, y, r); });
+    case BinaryOp::Sub:
+      return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_sub_overflow(x, y, r); });
+    case BinaryOp::Mul:
+      return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_mul_overflow(x, y, r); });
+    case BinaryOp::Eq:
+      return compare([](std::int64_t x, std::int64_t y) { return x == y; });
+    case BinaryOp::Ne:
+      return compare([](std::int64_t x, std::int64_t y) { return x != y; });
+    case BinaryOp::Lt:
+      return compare([](std::int64_t x, std::int64_t y) { return x < y; });
+    case BinaryOp::Le:
+      return compare([](std::int64_t x, std::int64_t y) { return x <= y; });
+    case BinaryOp::Gt:
+      return compare([](std::int64_t x, std::int64_t y) { return x > y; });
+    case BinaryOp::Ge:
+      return compare([](std::int64_t x, std::int64_t y) { return x >= y; });
+    default:
+      return Flat::No;  // %, min and max by the evaluator; `/` and `^` leave the int path
+  }
+}
+
 }  // namespace
 
 std::optional<IntKind> eval_int_columns(const ir::ExprNode& e, std::span<const IntOperand> vars, std::size_t n,
                                         PerPosition<std::int64_t>& out) {
+  IntKind kind = IntKind::Int;
+  switch (eval_flat(e, vars, n, out, kind)) {
+    case Flat::Done:
+      return kind;
+    case Flat::Declined:
+      return std::nullopt;
+    case Flat::No:
+      break;
+  }
   ColumnEvaluator evaluator(vars, n);
   auto c = evaluator.eval(e);
   if (!c) return std::nullopt;

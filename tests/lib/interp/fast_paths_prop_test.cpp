@@ -368,6 +368,53 @@ RC_GTEST_PROP(FastPathsProp, FusedMapsAgreeWithTheGenericPath, ()) {
   RC_CLASSIFY(ran == 0, "every step faulted");
 }
 
+// A map of one operation on operands and constants (most maps of a lowered program), which
+// the int path computes straight into the column: every operation, operands of both int
+// kinds (bools and ints) and constants of every kind, values near the limits; alone, and
+// read by another such map (computed inside its group on short inputs).
+ir::Expr random_leaf(int arity) {
+  if (*rc::gen::arbitrary<bool>()) return ir::make_var(*rc::gen::inRange(0, arity));
+  int c = *rc::gen::inRange(0, 4);
+  if (c == 0) return ir::make_const(Value::boolean(*rc::gen::arbitrary<bool>()));
+  if (c == 1) return ir::make_const(*Value::rational(1, 2));
+  return ir::make_const(Value::integer(*edgy_int()));
+}
+
+ir::Expr random_one_operation(int arity) {
+  int pick = *rc::gen::inRange(0, 4);
+  if (pick == 0) {
+    return ir::make_unary(*rc::gen::element(ExprOp::Neg, ExprOp::Not, ExprOp::Indicator, ExprOp::Round,
+                                            ExprOp::ToBool, ExprOp::ToInt),
+                          random_leaf(arity));
+  }
+  if (pick == 1) return ir::make_ite(random_leaf(arity), random_leaf(arity), random_leaf(arity));
+  if (pick == 2) {
+    return ir::make_logical(*rc::gen::element(ExprOp::And, ExprOp::Or), random_leaf(arity), random_leaf(arity));
+  }
+  auto op = *rc::gen::element(BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Mod, BinaryOp::Eq,
+                              BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Le, BinaryOp::Gt, BinaryOp::Ge, BinaryOp::Min,
+                              BinaryOp::Max, BinaryOp::Div);
+  return ir::make_binary(op, random_leaf(arity), random_leaf(arity));
+}
+
+RC_GTEST_PROP(FastPathsProp, OneOperationMapsAgreeWithTheGenericPath, ()) {
+  ir::Program p;
+  ir::Node tokens = node_of(ir::NodeKind::Tokens, {});
+  tokens.token_type = ir::TokenType::Int;
+  auto t = p.add(tokens);
+  auto i = p.add(node_of(ir::NodeKind::Indices, {}));
+  // A bool column beside the int ones.
+  auto b = p.add(node_of(ir::NodeKind::Map, {t}, ir::make_binary(BinaryOp::Gt, ir::make_var(0),
+                                                                  ir::make_const(Value::integer(0)))));
+  auto first = p.add(node_of(ir::NodeKind::Map, {*rc::gen::element(t, i, b), *rc::gen::element(t, i, b)},
+                             random_one_operation(2)));
+  p.add(node_of(ir::NodeKind::Map, {first, *rc::gen::element(t, i, b)}, random_one_operation(2)));
+  auto input = random_int_input(*rc::gen::inRange<std::size_t>(1, 20));
+  Options options = random_options();
+  expect_same(p, input, options);
+  for (ir::NodeId root = 0; root < p.size(); ++root) expect_fast_as_generic(p, root, input, options);
+}
+
 // The sorting idiom `select(k, q, <) or (select(k', q', ==) and select(x, y, OP))`, read
 // off sorted keys when the == compares what the < does (the same two nodes, or equal
 // columns): strings (whose == numbers distinct values rather than ranking them), ints and
