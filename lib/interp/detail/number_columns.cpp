@@ -387,8 +387,115 @@ bool in_fragment(const ir::ExprNode& e, bool passed) {
 
 bool in_number_fragment(const ir::ExprNode& e) { return in_fragment(e, true); }
 
+namespace {
+
+// An operand of a one-operation expression: a column read in place, or a constant.
+struct Leaf {
+  const Num* data = nullptr;
+  Num value;  ///< when `data` is null
+  [[nodiscard]] const Num& at(std::size_t i) const { return data ? data[i] : value; }
+};
+
+std::optional<Leaf> leaf(const ir::ExprNode& e, std::span<const Num* const> operands) {
+  if (e.op == ExprOp::Var) return Leaf{operands[static_cast<std::size_t>(e.var)], {}};
+  if (e.op != ExprOp::Const) return std::nullopt;
+  if (e.value.is_string()) return Leaf{nullptr, string_num(e.value)};
+  return Leaf{nullptr, {e.value.kind(), e.value.num(), e.value.den()}};
+}
+
+enum class Flat : std::uint8_t { No, Declined, Done };
+
+// One operation on operands and constants (`x > 0`, `round(x)`, `"T" if c else "P"`), the
+// shape most maps of a lowered program have: computed straight into `out` with the column
+// evaluator's rules and declines (a string operated on, an overflow, a division by zero).
+// Flat::No for other shapes.
+Flat eval_flat(const ir::ExprNode& e, std::span<const Num* const> operands, std::size_t n, PerPosition<Num>& out) {
+  Leaf l[3];
+  std::size_t arity = e.args.size();
+  if (arity == 0 || arity > 3) return Flat::No;
+  for (std::size_t a = 0; a < arity; ++a) {
+    auto x = leaf(*e.args[a], operands);
+    if (!x) return Flat::No;
+    l[a] = *x;
+  }
+  auto unary = [&](auto f) {
+    out.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Num& x = l[0].at(i);
+      if (x.kind == Kind::String || !f(x, out[i])) return Flat::Declined;
+    }
+    return Flat::Done;
+  };
+  auto pairwise = [&](auto f) {
+    out.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Num& x = l[0].at(i);
+      const Num& y = l[1].at(i);
+      if (x.kind == Kind::String || y.kind == Kind::String || !f(x, y, out[i])) return Flat::Declined;
+    }
+    return Flat::Done;
+  };
+  if (arity == 1) {
+    switch (e.op) {
+      case ExprOp::Neg:
+        return unary([](const Num& x, Num& o) {
+          return x.kind == Kind::Float ? make_rational(-static_cast<i128>(x.num), x.den, o)
+                                       : make_int(-static_cast<i128>(x.num), o);
+        });
+      case ExprOp::Not:
+        return unary([](const Num& x, Num& o) {
+          o = boolean(x.num == 0);
+          return true;
+        });
+      case ExprOp::ToBool:
+        return unary([](const Num& x, Num& o) {
+          o = boolean(x.num != 0);
+          return true;
+        });
+      case ExprOp::Indicator:
+        return unary([](const Num& x, Num& o) {
+          o = {Kind::Int, x.num != 0 ? 1 : 0, 1};
+          return true;
+        });
+      case ExprOp::Round:
+        return unary(round_num);
+      default:
+        return Flat::No;
+    }
+  }
+  if (arity == 3) {
+    if (e.op != ExprOp::Ite) return Flat::No;
+    out.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Num& c = l[0].at(i);
+      if (c.kind == Kind::String) return Flat::Declined;
+      out[i] = l[c.num != 0 ? 1 : 2].at(i);  // a branch's string passes through
+    }
+    return Flat::Done;
+  }
+  if (e.op == ExprOp::And || e.op == ExprOp::Or) {
+    bool both = e.op == ExprOp::And;
+    return pairwise([both](const Num& x, const Num& y, Num& o) {
+      o = boolean(both ? (x.num != 0 && y.num != 0) : (x.num != 0 || y.num != 0));
+      return true;
+    });
+  }
+  if (e.op != ExprOp::Binary || !in_fragment(e, false)) return Flat::No;
+  return with_binary(e.bop, [&](auto op) { return pairwise(op); });
+}
+
+}  // namespace
+
 bool eval_number_columns(const ir::ExprNode& e, std::span<const Num* const> operands, std::size_t n,
                          PerPosition<Num>& out, bool strings) {
+  switch (eval_flat(e, operands, n, out)) {
+    case Flat::Done:
+      return strings || std::none_of(out.begin(), out.end(), [](const Num& x) { return x.kind == Kind::String; });
+    case Flat::Declined:
+      return false;
+    case Flat::No:
+      break;
+  }
   ColumnEvaluator evaluator(operands, n);
   auto c = evaluator.eval(e, nullptr);
   if (!c) return false;

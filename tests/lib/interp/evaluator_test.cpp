@@ -307,6 +307,25 @@ TEST(EvaluatorTest, FusedMapsPassStringsThroughAndNothingElse) {
             nlohmann::json({"t", "t", "s"}));
 }
 
+// A string as a condition is Python's truthiness (the empty string is false): the column
+// paths leave it to the per-position rules, fused or not.
+TEST(EvaluatorTest, AStringConditionIsItsTruthiness) {
+  auto module = front::load_source(
+      "same = aggregate(select(indices, indices, ==), tokens);\n"
+      "flag = 1 if same else 0;\n"
+      "shifted = flag + 1;\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto root = front::evaluate_expression(*module, "shifted");
+  ASSERT_TRUE(root.has_value());
+  auto input = parse_input(R"(["", "x", "", "yz"])");
+  ASSERT_TRUE(input.has_value());
+  EXPECT_EQ(json_of(evaluate(module->program, *root, *input, {})), nlohmann::json({1, 2, 1, 2}));
+  Options generic;
+  generic.fast_paths = false;
+  EXPECT_EQ(json_of(evaluate(module->program, *root, *input, generic)), nlohmann::json({1, 2, 1, 2}));
+}
+
 TEST(EvaluatorTest, ThreadsEvaluateInTheirOwnScratch) {
   auto module = front::load_source("mirror = aggregate(select(indices, length - indices - 1, ==), tokens);\n", "t.rasp");
   ASSERT_TRUE(module.has_value());
