@@ -201,11 +201,56 @@ bool summarise_consecutive(const SelectorPlan& plan, const std::int64_t* nums, P
   return true;
 }
 
+// `==` or `!=` over keys spanning a short range (distinct-value ids, places, small counts):
+// the keys of each value counted, summed and one remembered in a bucket, so each query
+// reads its value's bucket. False, touching nothing, for keys spread out.
+bool summarise_buckets(const SelectorPlan& plan, const std::int64_t* nums, PerPosition<RowSummary>& rows) {
+  if (plan.op != BinaryOp::Eq && plan.op != BinaryOp::Ne) return false;
+  const auto& keys = plan.keys;
+  std::size_t n = keys.size();
+  if (n == 0) return false;
+  auto [lo, hi] = std::minmax_element(keys.begin(), keys.end());
+  auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
+  if (span > 2 * n + 16) return false;
+  std::int64_t base = *lo;
+  PerPosition<RowSummary> buckets(static_cast<std::size_t>(span));
+  __int128 total = 0;
+  // Backwards, so each bucket's `one` ends as its first key.
+  for (std::size_t k = n; k-- > 0;) {
+    RowSummary& b = buckets[static_cast<std::size_t>(keys[k] - base)];
+    ++b.count;
+    b.one = k;
+    if (nums) {
+      b.sum += nums[k];
+      total += nums[k];
+    }
+  }
+  // For `!=`: the first key of a value other than the first key's.
+  auto other = static_cast<std::size_t>(
+      std::find_if(keys.begin(), keys.end(), [&](std::int64_t k) { return k != keys[0]; }) - keys.begin());
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    __int128 at = static_cast<__int128>(plan.queries[q]) - base;
+    bool inside = at >= 0 && at < static_cast<__int128>(span);
+    RowSummary equal = inside ? buckets[static_cast<std::size_t>(at)] : RowSummary{};
+    if (plan.op == BinaryOp::Eq) {
+      rows[q] = equal;
+      continue;
+    }
+    // All keys but the equal ones: the first key when it is not one of them, else the
+    // first key of another value.
+    RowSummary r{n - equal.count, 0, total - equal.sum};
+    if (keys[0] == plan.queries[q] && other < n) r.one = other;
+    rows[q] = r;
+  }
+  return true;
+}
+
 }  // namespace
 
 PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* nums) {
   PerPosition<RowSummary> rows(plan.queries.size());
   if (summarise_consecutive(plan, nums, rows)) return rows;
+  if (summarise_buckets(plan, nums, rows)) return rows;
   if (plan.keys.size() < kScanBelow) {
     with_compare(plan.op, [&](auto cmp) {
       scan(plan.keys.size(), nums, [&](std::size_t k, std::size_t q) { return cmp(plan.keys[k], plan.queries[q]); },
