@@ -695,19 +695,17 @@ class Evaluator {
     }
     std::size_t count = tf.reps.size();
     std::vector<std::optional<Value>>& memo = d_scratch.memo.results(id);
-    Small<Value> vars(node.inputs.size());
-    detail::PerPosition<const Value*> results(count);
     for (std::size_t d = 0; d < count; ++d) {
       std::optional<Value>& known = memo[d_token_numbers[d]];
-      if (!known) {
-        for (std::size_t a = 0; a < node.inputs.size(); ++a) vars[a] = value_at(node.inputs[a], tf.reps[d]);
-        auto v = ir::evaluate(*node.expr, {vars.data(), vars.size()});
-        if (!v) return Status(fault(id, v.error().code, v.error().message));
-        known = std::move(*v);
-      }
-      results[d] = &*known;
+      if (known) continue;
+      Small<Value> vars(node.inputs.size());
+      for (std::size_t a = 0; a < node.inputs.size(); ++a) vars[a] = value_at(node.inputs[a], tf.reps[d]);
+      auto v = ir::evaluate(*node.expr, {vars.data(), vars.size()});
+      if (!v) return Status(fault(id, v.error().code, v.error().message));
+      known = std::move(*v);
     }
-    return store_distinct(id, [&](std::size_t d) -> const Value& { return *results[d]; }, count,
+    // `memo` is not resized while this node is stored, so its entries stay put.
+    return store_distinct(id, [&](std::size_t d) -> const Value& { return *memo[d_token_numbers[d]]; }, count,
                           [&](std::size_t i) { return tf.ids[i]; });
   }
 
