@@ -620,9 +620,9 @@ class Evaluator {
         return eval_aggregate(id, node);
       case NodeKind::SelectorWidth: {
         detail::PerPosition<std::int64_t> c(d_n);
-        if (summarisable(node.inputs[0])) {
+        if (SummaryPlans plans = summary_of(node.inputs[0]); plans.equal_or_only) {
           detail::PerPosition<detail::RowSummary> local;
-          const auto& rows = summaries(node.inputs[0], nullptr, local);
+          const auto& rows = summaries(node.inputs[0], plans, nullptr, local);
           for (std::size_t q = 0; q < d_n; ++q) c[q] = static_cast<std::int64_t>(rows[q].count);
         } else {
           for (std::size_t q = 0; q < d_n; ++q) {
@@ -1103,16 +1103,16 @@ class Evaluator {
     return {};
   }
 
-  // A comparison selector, `==` and another comparison, or the sorting idiom `<` (or `>`)
-  // or (`==` and another), the `<` comparing what the `==` does: what each query selects
-  // can be read off sorted keys (selector_plan.h), without a cell.
-  bool summarisable(NodeId sel) const { return d_options.fast_paths && summary_plans(sel).equal_or_only; }
-
   struct SummaryPlans {
-    const detail::SelectorPlan* equal_or_only = nullptr;
+    const detail::SelectorPlan* equal_or_only = nullptr;  ///< null: not summarisable
     const detail::SelectorPlan* other = nullptr;
     const detail::SelectorPlan* before = nullptr;
   };
+
+  // A comparison selector, `==` and another comparison, or the sorting idiom `<` (or `>`)
+  // or (`==` and another), the `<` comparing what the `==` does: what each query selects
+  // can be read off sorted keys (selector_plan.h), without a cell. Its plans when so.
+  SummaryPlans summary_of(NodeId sel) const { return d_options.fast_paths ? summary_plans(sel) : SummaryPlans{}; }
 
   SummaryPlans summary_plans(NodeId sel) const {
     if (const auto& plan = d_plans[sel]) return {&*plan, nullptr, nullptr};
@@ -1150,19 +1150,19 @@ class Evaluator {
     return d_plans[before]->keys == d_plans[equal]->keys && d_plans[before]->queries == d_plans[equal]->queries;
   }
 
-  detail::PerPosition<detail::RowSummary> summaries(NodeId sel, const std::int64_t* nums) const {
-    SummaryPlans p = summary_plans(sel);
+  static detail::PerPosition<detail::RowSummary> summaries(const SummaryPlans& p, const std::int64_t* nums) {
     if (p.before) return detail::summarise_lex(*p.before, *p.other, nums);
     return p.other ? detail::summarise_and(*p.equal_or_only, *p.other, nums) : detail::summarise(*p.equal_or_only, nums);
   }
 
   // The same, into `local`, except a kept selector's summaries without sums: computed once
   // while it is kept.
-  const detail::PerPosition<detail::RowSummary>& summaries(NodeId sel, const std::int64_t* nums,
+  const detail::PerPosition<detail::RowSummary>& summaries(NodeId sel, const SummaryPlans& plans,
+                                                            const std::int64_t* nums,
                                                             detail::PerPosition<detail::RowSummary>& local) {
-    if (nums || !d_scratch.kept[sel]) return local = summaries(sel, nums);
+    if (nums || !d_scratch.kept[sel]) return local = summaries(plans, nums);
     auto& kept = d_scratch.kept_summaries[sel];
-    if (!kept) kept = summaries(sel, nullptr);
+    if (!kept) kept = summaries(plans, nullptr);
     return *kept;
   }
 
@@ -1188,12 +1188,13 @@ class Evaluator {
   // selected key and sum come from the plan's sorted keys, no cell is read. The queries
   // are visited in order, so faults are the ones the matrix walk meets first.
   std::optional<Status> planned_aggregate(NodeId id, const ir::Node& node, bool numeric) {
-    if (!summarisable(node.inputs[0])) return std::nullopt;
+    SummaryPlans plans = summary_of(node.inputs[0]);
+    if (!plans.equal_or_only) return std::nullopt;
     NodeId in = node.inputs[1];
     const detail::ColumnFacts& f = numbers(in);
     if (numeric && !f.integral) return std::nullopt;
     detail::PerPosition<detail::RowSummary> local;
-    const auto& rows = summaries(node.inputs[0], numeric ? f.nums.data() : nullptr, local);
+    const auto& rows = summaries(node.inputs[0], plans, numeric ? f.nums.data() : nullptr, local);
     // Every query picks at most one value of an int column whose kind the default shares:
     // the result is an int column too.
     if (auto kind = f.int_kind; kind && (*kind == detail::IntKind::Bool ? node.value.is_bool() : node.value.is_int()) &&
