@@ -81,6 +81,9 @@ struct Scratch {
   static constexpr NodeId kNoSource = detail::kNoTokenSource;
   /// Such maps' results per token value, across evaluations of one program.
   detail::TokenMemo memo;
+  /// Such maps read only by such maps (detail::find_read_by_token_maps_only). Computed with
+  /// `order`.
+  std::vector<char> token_maps_only;
   /// Fusion, for evaluate() on short inputs (detail::plan_fusion): inner maps are computed
   /// only inside their group's last map. Computed with `order`.
   std::vector<char> inner;
@@ -275,6 +278,12 @@ class Evaluator {
         d_fused_any = true;
         continue;
       }
+      // Its readers have every token's result or read its remembered ones: no column, and
+      // no fault (only results computed without one are remembered).
+      if (d_lazy && d_scratch.token_maps_only[id] && all_remembered(id)) {
+        d_pending[id] = kRemembered;
+        continue;
+      }
       if (auto ok = eval_node(id); !ok) return ok;
     }
     for (NodeId r : roots) {
@@ -314,6 +323,7 @@ class Evaluator {
       if (needed[id]) order.push_back(id);
     }
     detail::find_token_sources(d_program, order, d_scratch.token_source);
+    detail::find_read_by_token_maps_only(d_program, order, roots, d_scratch.token_source, d_scratch.token_maps_only);
     detail::plan_fusion(d_program, order, roots, d_scratch.token_source, d_scratch.inner, d_scratch.groups,
                         d_scratch.slots_in_group);
     d_scratch.order_program = d_program.serial();
@@ -388,6 +398,7 @@ class Evaluator {
   // One value of a column, without turning a pending column into values.
   Value value_at(NodeId id, std::size_t i) {
     if (d_pending[id] == kInput) return d_input[i];
+    if (d_pending[id] == kRemembered) return remembered_at(id, i);
     if (d_pending[id] == kInts) {
       std::int64_t x = d_facts[id].nums[i];
       return d_facts[id].int_kind == detail::IntKind::Bool ? Value::boolean(x != 0) : Value::integer(x);
@@ -685,14 +696,8 @@ class Evaluator {
   // one the per-position walk meets first).
   std::optional<Status> memo_map(NodeId id, const ir::Node& node) {
     NodeId source = d_scratch.token_source[id];
-    if (!d_memo || source == Scratch::kNoSource) return std::nullopt;
+    if (!d_memo || source == Scratch::kNoSource || !number_tokens(source)) return std::nullopt;
     const detail::ColumnFacts& tf = distinct(source);
-    if (d_numbered != source) {
-      if (!d_scratch.memo.number(values_of(source), {tf.reps.data(), tf.reps.size()}, d_token_numbers)) {
-        return std::nullopt;
-      }
-      d_numbered = source;
-    }
     std::size_t count = tf.reps.size();
     std::vector<std::optional<Value>>& memo = d_scratch.memo.results(id);
     for (std::size_t d = 0; d < count; ++d) {
@@ -707,6 +712,38 @@ class Evaluator {
     // `memo` is not resized while this node is stored, so its entries stay put.
     return store_distinct(id, [&](std::size_t d) -> const Value& { return *memo[d_token_numbers[d]]; }, count,
                           [&](std::size_t i) { return tf.ids[i]; });
+  }
+
+  // The memo's numbers of the distinct tokens of `source` (d_token_numbers); false when the
+  // memo cannot number them.
+  bool number_tokens(NodeId source) {
+    if (d_numbered == source) return true;
+    const detail::ColumnFacts& tf = distinct(source);
+    if (!d_scratch.memo.number(values_of(source), {tf.reps.data(), tf.reps.size()}, d_token_numbers)) return false;
+    d_numbered = source;
+    return true;
+  }
+
+  // Map `id`'s remembered result at position i.
+  [[gnu::noinline]] Value remembered_at(NodeId id, std::size_t i) {
+    NodeId source = d_scratch.token_source[id];
+    number_tokens(source);  // numbered already when it was found remembered
+    return *d_scratch.memo.results(id)[d_token_numbers[distinct(source).ids[i]]];
+  }
+
+  // Whether the memo has map `id`'s result for every token of this input, and they would
+  // make a column (strings not mixed with numbers, which is a fault): then nothing about
+  // the column is left to find out by making it.
+  bool all_remembered(NodeId id) {
+    NodeId source = d_scratch.token_source[id];
+    if (!d_memo || !number_tokens(source)) return false;
+    const std::vector<std::optional<Value>>& memo = d_scratch.memo.results(id);
+    std::size_t count = distinct(source).reps.size();
+    for (std::size_t d = 0; d < count; ++d) {
+      const std::optional<Value>& known = memo[d_token_numbers[d]];
+      if (!known || known->is_string() != memo[d_token_numbers[0]]->is_string()) return false;
+    }
+    return true;
   }
 
   // Node `id`'s column from its `count` distinct results (`result(d)`) and each position's
@@ -1359,8 +1396,9 @@ class Evaluator {
   // The rest lives in the thread's Scratch.
   std::vector<detail::ColumnFacts>& d_facts;
   /// Columns not (yet) made into values: int columns held only in d_facts (set_ints),
-  /// number columns held in d_numbers (set_numbers) and a tokens column that is the input.
-  static constexpr char kValues = 0, kInts = 1, kNumbers = 2, kInput = 3;
+  /// number columns held in d_numbers (set_numbers), a tokens column that is the input and
+  /// a map over tokens whose every result is in the memo (read by value_at and col alone).
+  static constexpr char kValues = 0, kInts = 1, kNumbers = 2, kInput = 3, kRemembered = 4;
   std::vector<char>& d_pending;
   std::vector<detail::PerPosition<detail::Num>>& d_numbers;
   /// tabulated_map's table of operand tuples and each position's slot, reused by every map.

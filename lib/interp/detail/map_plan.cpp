@@ -26,6 +26,26 @@ void find_token_sources(const ir::Program& program, std::span<const NodeId> orde
   }
 }
 
+void find_read_by_token_maps_only(const ir::Program& program, std::span<const NodeId> order,
+                                  std::span<const NodeId> roots, std::span<const NodeId> token_source,
+                                  std::vector<char>& only) {
+  only.assign(program.size(), 0);
+  auto token_map = [&](NodeId id) {
+    return program.node(id).kind == NodeKind::Map && token_source[id] != kNoTokenSource;
+  };
+  // Candidates first, then any reader that is not such a map rules its operands out.
+  std::vector<char> read(program.size(), 0);
+  for (NodeId id : order) {
+    for (NodeId in : program.node(id).inputs) read[in] = 1;
+  }
+  for (NodeId id : order) only[id] = token_map(id) && read[id];
+  for (NodeId id : order) {
+    if (token_map(id)) continue;
+    for (NodeId in : program.node(id).inputs) only[in] = 0;
+  }
+  for (NodeId r : roots) only[r] = 0;
+}
+
 void plan_fusion(const ir::Program& program, std::span<const NodeId> order, std::span<const NodeId> roots,
                  std::span<const NodeId> token_source, std::vector<char>& inner,
                  std::vector<std::vector<NodeId>>& groups, std::vector<std::uint32_t>& slots) {

@@ -18,6 +18,14 @@ inline constexpr ir::NodeId kNoTokenSource = UINT32_MAX;
 void find_token_sources(const ir::Program& program, std::span<const ir::NodeId> order,
                         std::vector<ir::NodeId>& source);
 
+/// Among the nodes of `order`, the maps over one tokens node alone (see find_token_sources)
+/// that are not roots and are read only by such maps: while every token of an input has
+/// a remembered result for one, its column need not be made, since its readers read it only
+/// for a token they have no result for. `only` is sized for the whole program.
+void find_read_by_token_maps_only(const ir::Program& program, std::span<const ir::NodeId> order,
+                                  std::span<const ir::NodeId> roots, std::span<const ir::NodeId> token_source,
+                                  std::vector<char>& only);
+
 /// Fusion: among the nodes of `order`, a map in the number fragment that reads tokens (so is
 /// never kept across inputs) and is not over tokens alone is `inner` when it is not a root and
 /// its one reader is such a map too. It is computed only inside the map its readers lead to,
