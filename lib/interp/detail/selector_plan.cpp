@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <numeric>
+#include <optional>
 
 namespace rasp::interp::detail {
 
@@ -265,9 +266,89 @@ PerPosition<RowSummary> summarise(const SelectorPlan& plan, const std::int64_t* 
   return rows;
 }
 
+namespace {
+
+bool same_values(const PerPosition<std::int64_t>& a, const PerPosition<std::int64_t>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// The "earlier with the same value" idioms over one column `values` of a short range
+// (ids, ranks, levels, counts): `select(x, x, ==) and select(indices, indices, OP)`, and
+// with `before` (Lt or Gt) also the keys of smaller (larger) value, as in sorting. One pass
+// in position order (backwards for > and >=) keeps each value's keys so far. False,
+// touching nothing, for other shapes: `order`'s keys not consecutive or its queries not its
+// keys, or values spread out.
+bool summarise_in_order(const PerPosition<std::int64_t>& values, const SelectorPlan& order,
+                        std::optional<BinaryOp> before, const std::int64_t* nums, PerPosition<RowSummary>& rows) {
+  std::size_t n = values.size();
+  if (n == 0 || order.keys.size() != n || !same_values(order.keys, order.queries)) return false;
+  if (order.op != BinaryOp::Lt && order.op != BinaryOp::Le && order.op != BinaryOp::Gt && order.op != BinaryOp::Ge) {
+    return false;
+  }
+  if (order.keys[0] > INT64_MAX - static_cast<std::int64_t>(n)) return false;
+  for (std::size_t k = 1; k < n; ++k) {
+    if (order.keys[k] != order.keys[0] + static_cast<std::int64_t>(k)) return false;
+  }
+  auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
+  if (span > 2 * n + 16) return false;
+  std::int64_t base = *lo;
+  auto bucket = [&](std::size_t k) { return static_cast<std::size_t>(values[k] - base); };
+  std::size_t buckets = static_cast<std::size_t>(span);
+  // The keys of smaller (or larger) value: counts and sums of the buckets below each, and a
+  // key of the lowest (highest) non-empty bucket, the only such key when there is one.
+  PerPosition<RowSummary> outside(before ? buckets : 0);
+  if (before) {
+    PerPosition<RowSummary> totals(buckets);
+    for (std::size_t k = 0; k < n; ++k) {
+      RowSummary& t = totals[bucket(k)];
+      ++t.count;
+      t.one = k;
+      if (nums) t.sum += nums[k];
+    }
+    bool less = *before == BinaryOp::Lt;
+    RowSummary run;
+    for (std::size_t step = 0; step < buckets; ++step) {
+      std::size_t b = less ? step : buckets - 1 - step;
+      outside[b] = run;
+      const RowSummary& t = totals[b];
+      if (t.count == 0) continue;
+      if (run.count == 0) run.one = t.one;
+      run.count += t.count;
+      run.sum += t.sum;
+    }
+  }
+  // Each value's keys so far, in the order the comparison counts "earlier".
+  bool forwards = order.op == BinaryOp::Lt || order.op == BinaryOp::Le;
+  bool inclusive = order.op == BinaryOp::Le || order.op == BinaryOp::Ge;
+  PerPosition<RowSummary> so_far(buckets);
+  for (std::size_t step = 0; step < n; ++step) {
+    std::size_t q = forwards ? step : n - 1 - step;
+    RowSummary& seen = so_far[bucket(q)];
+    auto add = [&] {
+      if (seen.count++ == 0) seen.one = q;
+      if (nums) seen.sum += nums[q];
+    };
+    if (inclusive) add();
+    if (before) {
+      const RowSummary& out = outside[bucket(q)];
+      rows[q] = RowSummary{out.count + seen.count, out.count > 0 ? out.one : seen.one, out.sum + seen.sum};
+    } else {
+      rows[q] = seen;
+    }
+    if (!inclusive) add();
+  }
+  return true;
+}
+
+}  // namespace
+
 PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorPlan& other,
                                       const std::int64_t* nums) {
   PerPosition<RowSummary> rows(equal.queries.size());
+  if (same_values(equal.keys, equal.queries) && summarise_in_order(equal.keys, other, std::nullopt, nums, rows)) {
+    return rows;
+  }
   if (equal.keys.size() < kScanBelow) {
     with_compare(other.op, [&](auto cmp) {
       scan(equal.keys.size(), nums, [&](std::size_t k, std::size_t q) {
@@ -293,6 +374,9 @@ PerPosition<RowSummary> summarise_and(const SelectorPlan& equal, const SelectorP
 PerPosition<RowSummary> summarise_lex(const SelectorPlan& before, const SelectorPlan& other,
                                       const std::int64_t* nums) {
   PerPosition<RowSummary> rows(before.queries.size());
+  if (same_values(before.keys, before.queries) && summarise_in_order(before.keys, other, before.op, nums, rows)) {
+    return rows;
+  }
   bool less = before.op == BinaryOp::Lt;
   if (before.keys.size() < kScanBelow) {
     with_compare(other.op, [&](auto cmp) {

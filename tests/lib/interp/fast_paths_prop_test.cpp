@@ -417,8 +417,9 @@ RC_GTEST_PROP(FastPathsProp, OneOperationMapsAgreeWithTheGenericPath, ()) {
 
 // The sorting idiom `select(k, q, <) or (select(k', q', ==) and select(x, y, OP))`, read
 // off sorted keys when the == compares what the < does (the same two nodes, or equal
-// columns): strings (whose == numbers distinct values rather than ranking them), ints and
-// fractions, short inputs (scanned) and long ones (sorted), either operand order.
+// columns), or in one pass when x and y are indices: strings (whose == numbers distinct
+// values rather than ranking them), ints and fractions, short inputs (scanned) and long
+// ones (sorted), either operand order.
 RC_GTEST_PROP(FastPathsProp, SortIdiomSelectorsAgreeWithTheGenericPath, ()) {
   ir::Program p;
   bool strings = *rc::gen::arbitrary<bool>();
@@ -439,18 +440,23 @@ RC_GTEST_PROP(FastPathsProp, SortIdiomSelectorsAgreeWithTheGenericPath, ()) {
   bool same_nodes = *rc::gen::arbitrary<bool>();
   auto equal = select(same_nodes ? k : column(), same_nodes ? q : column(),
                       *rc::gen::element(BinaryOp::Eq, BinaryOp::Eq, BinaryOp::Ne));
-  auto other = select(column(), column(),
+  // Mostly ties broken by position (`select(indices, indices, <)`), read in one pass.
+  bool by_position = *rc::gen::arbitrary<bool>();
+  auto other = select(by_position ? i : column(), by_position ? i : column(),
                       *rc::gen::element(BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Le, BinaryOp::Gt,
                                         BinaryOp::Ge));
   auto tied = p.add(node_of(ir::NodeKind::SelectorAnd, *rc::gen::arbitrary<bool>() ? std::vector<ir::NodeId>{equal, other}
                                                                                   : std::vector<ir::NodeId>{other, equal}));
   auto order = p.add(node_of(ir::NodeKind::SelectorOr, *rc::gen::arbitrary<bool>() ? std::vector<ir::NodeId>{before, tied}
                                                                                    : std::vector<ir::NodeId>{tied, before}));
-  p.add(node_of(ir::NodeKind::SelectorWidth, {order}));
-  for (ir::NodeId values : {t, i, m}) {
-    ir::Node agg = node_of(ir::NodeKind::Aggregate, {order, values});
-    agg.value = strings && values != i ? Value::string("_") : Value::integer(0);
-    p.add(agg);
+  // The idiom, and its `==` and `<` part alone ("earlier with the same value").
+  for (ir::NodeId sel : {order, tied}) {
+    p.add(node_of(ir::NodeKind::SelectorWidth, {sel}));
+    for (ir::NodeId values : {t, i, m}) {
+      ir::Node agg = node_of(ir::NodeKind::Aggregate, {sel, values});
+      agg.value = strings && values != i ? Value::string("_") : Value::integer(0);
+      p.add(agg);
+    }
   }
   auto length = *rc::gen::inRange<std::size_t>(1, 40);
   std::vector<Value> input;
