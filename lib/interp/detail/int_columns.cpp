@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <array>
 
+#include "lib/interp/detail/compare.h"
+
 namespace rasp::interp::detail {
 namespace {
 
@@ -286,17 +288,12 @@ class ColumnEvaluator {
         });
         break;
       case BinaryOp::Eq:
-        return compare([](std::int64_t p, std::int64_t q) { return p == q; });
       case BinaryOp::Ne:
-        return compare([](std::int64_t p, std::int64_t q) { return p != q; });
       case BinaryOp::Lt:
-        return compare([](std::int64_t p, std::int64_t q) { return p < q; });
       case BinaryOp::Le:
-        return compare([](std::int64_t p, std::int64_t q) { return p <= q; });
       case BinaryOp::Gt:
-        return compare([](std::int64_t p, std::int64_t q) { return p > q; });
       case BinaryOp::Ge:
-        return compare([](std::int64_t p, std::int64_t q) { return p >= q; });
+        return with_compare(e.bop, compare);
       case BinaryOp::Min:
       case BinaryOp::Max: {
         // The reference returns one operand itself, so its kind would vary by position.
@@ -434,17 +431,12 @@ Flat eval_flat(const ir::ExprNode& e, std::span<const IntOperand> vars, std::siz
     case BinaryOp::Mul:
       return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_mul_overflow(x, y, r); });
     case BinaryOp::Eq:
-      return compare([](std::int64_t x, std::int64_t y) { return x == y; });
     case BinaryOp::Ne:
-      return compare([](std::int64_t x, std::int64_t y) { return x != y; });
     case BinaryOp::Lt:
-      return compare([](std::int64_t x, std::int64_t y) { return x < y; });
     case BinaryOp::Le:
-      return compare([](std::int64_t x, std::int64_t y) { return x <= y; });
     case BinaryOp::Gt:
-      return compare([](std::int64_t x, std::int64_t y) { return x > y; });
     case BinaryOp::Ge:
-      return compare([](std::int64_t x, std::int64_t y) { return x >= y; });
+      return with_compare(e.bop, compare);
     default:
       return Flat::No;  // %, min and max by the evaluator; `/` and `^` leave the int path
   }

@@ -2,9 +2,10 @@
 #include "lib/interp/detail/selector_plan.h"
 
 #include <algorithm>
-#include <functional>
 #include <numeric>
 #include <optional>
+
+#include "lib/interp/detail/compare.h"
 
 namespace rasp::interp::detail {
 
@@ -114,25 +115,6 @@ class SortedKeys {
 
 // Below this many keys, scanning every key for every query is cheaper than sorting them.
 constexpr std::size_t kScanBelow = 17;
-
-// Calls f with the comparison `op` as a function object, so loops compare without a switch.
-template <typename F>
-decltype(auto) with_compare(BinaryOp op, F f) {
-  switch (op) {
-    case BinaryOp::Eq:
-      return f(std::equal_to<std::int64_t>{});
-    case BinaryOp::Ne:
-      return f(std::not_equal_to<std::int64_t>{});
-    case BinaryOp::Lt:
-      return f(std::less<std::int64_t>{});
-    case BinaryOp::Le:
-      return f(std::less_equal<std::int64_t>{});
-    case BinaryOp::Gt:
-      return f(std::greater<std::int64_t>{});
-    default:
-      return f(std::greater_equal<std::int64_t>{});
-  }
-}
 
 // Each query's summary by visiting every key: `one` is the first selected position. A
 // query that `same_as_previous` says selects what the one before it did copies its row.
