@@ -31,6 +31,20 @@ std::optional<IntKind> kind_of(const Value& v) {
 // Python's == between a table entry and an int: numbers compare by value, strings never equal.
 bool equals_int(const Value& m, std::int64_t x) { return !m.is_string() && m.den() == 1 && m.num() == x; }
 
+// Calls f with +, - or * (`op`) on int64s as a function object (x, y, &result) that is
+// true when the result overflows.
+template <typename F>
+decltype(auto) with_arithmetic(BinaryOp op, F f) {
+  switch (op) {
+    case BinaryOp::Add:
+      return f([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_add_overflow(x, y, r); });
+    case BinaryOp::Sub:
+      return f([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_sub_overflow(x, y, r); });
+    default:
+      return f([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_mul_overflow(x, y, r); });
+  }
+}
+
 // A constant table whose entries are all of one int kind, as int64s.
 struct IntTable {
   IntKind kind = IntKind::Int;
@@ -266,13 +280,9 @@ class ColumnEvaluator {
     MaybeCol r;
     switch (e.bop) {
       case BinaryOp::Add:
-        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_add_overflow(x, y, o); });
-        break;
       case BinaryOp::Sub:
-        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_sub_overflow(x, y, o); });
-        break;
       case BinaryOp::Mul:
-        r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) { return __builtin_mul_overflow(x, y, o); });
+        r = with_arithmetic(e.bop, checked);
         break;
       case BinaryOp::Mod:
         r = checked([](std::int64_t x, std::int64_t y, std::int64_t* o) {
@@ -425,11 +435,9 @@ Flat eval_flat(const ir::ExprNode& e, std::span<const IntOperand> vars, std::siz
   if (e.op != ExprOp::Binary) return Flat::No;
   switch (e.bop) {
     case BinaryOp::Add:
-      return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_add_overflow(x, y, r); });
     case BinaryOp::Sub:
-      return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_sub_overflow(x, y, r); });
     case BinaryOp::Mul:
-      return checked([](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_mul_overflow(x, y, r); });
+      return with_arithmetic(e.bop, checked);
     case BinaryOp::Eq:
     case BinaryOp::Ne:
     case BinaryOp::Lt:

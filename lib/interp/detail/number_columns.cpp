@@ -135,6 +135,31 @@ bool round_num(const Num& a, Num& out) {
   return make_int(fl, out);
 }
 
+// The one-operand operations other than round, and `and`/`or` (always a bool), shared by
+// the column evaluator and the one-operation path: false where the result overflows.
+bool negate(const Num& x, Num& out) {
+  return x.kind == Kind::Float ? make_rational(-static_cast<i128>(x.num), x.den, out)
+                               : make_int(-static_cast<i128>(x.num), out);
+}
+bool logical_not(const Num& x, Num& out) {
+  out = boolean(x.num == 0);
+  return true;
+}
+bool to_bool(const Num& x, Num& out) {
+  out = boolean(x.num != 0);
+  return true;
+}
+bool indicator(const Num& x, Num& out) {
+  out = {Kind::Int, x.num != 0 ? 1 : 0, 1};
+  return true;
+}
+auto logical(bool both) {
+  return [both](const Num& x, const Num& y, Num& out) {
+    out = boolean(both ? (x.num != 0 && y.num != 0) : (x.num != 0 || y.num != 0));
+    return true;
+  };
+}
+
 // A column during evaluation: one number at every position, or values at `data` (an
 // operand's, or one of the evaluator's buffers when `owned`, which the next operation may
 // overwrite in place). A few words, so passing one around copies no values.
@@ -194,11 +219,7 @@ class ColumnEvaluator {
         if (!a) return a;
         auto b = eval(*e.args[1], active);
         if (!b) return b;
-        bool both = e.op == ExprOp::And;
-        return combine(*a, *b, active, [both](const Num& x, const Num& y, Num& out) {
-          out = boolean(both ? (x.num != 0 && y.num != 0) : (x.num != 0 || y.num != 0));
-          return true;
-        });
+        return combine(*a, *b, active, logical(e.op == ExprOp::And));
       }
       default:
         break;
@@ -207,25 +228,13 @@ class ColumnEvaluator {
     if (!a) return a;
     switch (e.op) {
       case ExprOp::Neg:
-        return map(*a, active, [](const Num& x, Num& out) {
-          return x.kind == Kind::Float ? make_rational(-static_cast<i128>(x.num), x.den, out)
-                                       : make_int(-static_cast<i128>(x.num), out);
-        });
+        return map(*a, active, negate);
       case ExprOp::Not:
-        return map(*a, active, [](const Num& x, Num& out) {
-          out = boolean(x.num == 0);
-          return true;
-        });
+        return map(*a, active, logical_not);
       case ExprOp::ToBool:
-        return map(*a, active, [](const Num& x, Num& out) {
-          out = boolean(x.num != 0);
-          return true;
-        });
+        return map(*a, active, to_bool);
       case ExprOp::Indicator:
-        return map(*a, active, [](const Num& x, Num& out) {
-          out = {Kind::Int, x.num != 0 ? 1 : 0, 1};
-          return true;
-        });
+        return map(*a, active, indicator);
       case ExprOp::Round:
         return map(*a, active, round_num);
       default:
@@ -438,25 +447,13 @@ Flat eval_flat(const ir::ExprNode& e, std::span<const Num* const> operands, std:
   if (arity == 1) {
     switch (e.op) {
       case ExprOp::Neg:
-        return unary([](const Num& x, Num& o) {
-          return x.kind == Kind::Float ? make_rational(-static_cast<i128>(x.num), x.den, o)
-                                       : make_int(-static_cast<i128>(x.num), o);
-        });
+        return unary(negate);
       case ExprOp::Not:
-        return unary([](const Num& x, Num& o) {
-          o = boolean(x.num == 0);
-          return true;
-        });
+        return unary(logical_not);
       case ExprOp::ToBool:
-        return unary([](const Num& x, Num& o) {
-          o = boolean(x.num != 0);
-          return true;
-        });
+        return unary(to_bool);
       case ExprOp::Indicator:
-        return unary([](const Num& x, Num& o) {
-          o = {Kind::Int, x.num != 0 ? 1 : 0, 1};
-          return true;
-        });
+        return unary(indicator);
       case ExprOp::Round:
         return unary(round_num);
       default:
@@ -473,13 +470,7 @@ Flat eval_flat(const ir::ExprNode& e, std::span<const Num* const> operands, std:
     }
     return Flat::Done;
   }
-  if (e.op == ExprOp::And || e.op == ExprOp::Or) {
-    bool both = e.op == ExprOp::And;
-    return pairwise([both](const Num& x, const Num& y, Num& o) {
-      o = boolean(both ? (x.num != 0 && y.num != 0) : (x.num != 0 || y.num != 0));
-      return true;
-    });
-  }
+  if (e.op == ExprOp::And || e.op == ExprOp::Or) return pairwise(logical(e.op == ExprOp::And));
   if (e.op != ExprOp::Binary || !in_fragment(e, false)) return Flat::No;
   return with_binary(e.bop, [&](auto op) { return pairwise(op); });
 }
