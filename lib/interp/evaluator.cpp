@@ -395,6 +395,13 @@ class Evaluator {
     return col(id);
   }
 
+  // A column's values if it has them (the input, or a column made), else null.
+  const Value* values_made(NodeId id) const {
+    if (d_pending[id] == kInput) return d_input.data();
+    if (d_pending[id] == kValues) return d_trace.d_columns[id]->data();
+    return nullptr;
+  }
+
   // One value of a column, without turning a pending column into values.
   Value value_at(NodeId id, std::size_t i) {
     if (d_pending[id] == kInput) return d_input[i];
@@ -632,8 +639,9 @@ class Evaluator {
       case NodeKind::SelectorWidth: {
         detail::PerPosition<std::int64_t> c(d_n);
         if (SummaryPlans plans = summary_of(node.inputs[0]); plans.equal_or_only) {
-          detail::PerPosition<detail::RowSummary> local;
-          const auto& rows = summaries(node.inputs[0], plans, nullptr, local);
+          const auto* kept = kept_summaries(node.inputs[0], plans, nullptr);
+          auto local = kept ? detail::PerPosition<detail::RowSummary>{} : summaries(plans, nullptr);
+          const auto& rows = kept ? *kept : local;
           for (std::size_t q = 0; q < d_n; ++q) c[q] = static_cast<std::int64_t>(rows[q].count);
         } else {
           for (std::size_t q = 0; q < d_n; ++q) {
@@ -1192,16 +1200,24 @@ class Evaluator {
     return p.other ? detail::summarise_and(*p.equal_or_only, *p.other, nums) : detail::summarise(*p.equal_or_only, nums);
   }
 
-  // The same, into `local`, except a kept selector's summaries without sums: computed once
-  // while it is kept.
-  const detail::PerPosition<detail::RowSummary>& summaries(NodeId sel, const SummaryPlans& plans,
-                                                            const std::int64_t* nums,
-                                                            detail::PerPosition<detail::RowSummary>& local) {
-    if (nums || !d_scratch.kept[sel]) return local = summaries(plans, nums);
+  // A kept selector's summaries without sums, computed once while it is kept; else null,
+  // and the caller computes them (into its own variable: a copy of inline rows is not free).
+  const detail::PerPosition<detail::RowSummary>* kept_summaries(NodeId sel, const SummaryPlans& plans,
+                                                                 const std::int64_t* nums) {
+    if (nums || !d_scratch.kept[sel]) return nullptr;
     auto& kept = d_scratch.kept_summaries[sel];
-    if (!kept) kept = summaries(plans, nullptr);
-    return *kept;
+    if (!kept) keep_summaries(kept, plans);
+    return &*kept;
   }
+
+  // GCC 12 warns of an overread in moving inline rows here: it does not see that a small
+  // vector's elements are in its inline buffer only while they fit in it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+  static void keep_summaries(std::optional<detail::PerPosition<detail::RowSummary>>& kept, const SummaryPlans& plans) {
+    kept = summaries(plans, nullptr);
+  }
+#pragma GCC diagnostic pop
 
   // The mean (or the sum) of `count` selected integers totalling `total`, exact.
   ir::ValueResult<Value> combine(__int128 total, std::size_t count) const {
@@ -1230,8 +1246,10 @@ class Evaluator {
     NodeId in = node.inputs[1];
     const detail::ColumnFacts& f = numbers(in);
     if (numeric && !f.integral) return std::nullopt;
-    detail::PerPosition<detail::RowSummary> local;
-    const auto& rows = summaries(node.inputs[0], plans, numeric ? f.nums.data() : nullptr, local);
+    const std::int64_t* nums = numeric ? f.nums.data() : nullptr;
+    const auto* kept = kept_summaries(node.inputs[0], plans, nums);
+    auto local = kept ? detail::PerPosition<detail::RowSummary>{} : summaries(plans, nums);
+    const auto& rows = kept ? *kept : local;
     // Every query picks at most one value of an int column whose kind the default shares:
     // the result is an int column too.
     if (auto kind = f.int_kind; kind && (*kind == detail::IntKind::Bool ? node.value.is_bool() : node.value.is_int()) &&
@@ -1285,13 +1303,19 @@ class Evaluator {
     Column out;
     out.reserve(d_n);
     bool defaulted = false;
+    // Values already made are copied once, not through value_at's temporary.
+    const Value* made = values_made(in);
     for (std::size_t q = 0; q < d_n; ++q) {
       const detail::RowSummary& r = rows[q];
       if (r.count == 0) {
         out.push_back(node.value);
         defaulted = true;
       } else if (r.count == 1) {
-        out.push_back(value_at(in, r.one));
+        if (made) {
+          out.push_back(made[r.one]);
+        } else {
+          out.push_back(value_at(in, r.one));
+        }
       } else if (!numeric) {
         return Status(non_numeric(id, value_at(in, 0).kind(), r.count, q));
       } else {
