@@ -121,9 +121,9 @@ struct Scratch {
   /// A kept selector's counts and selected keys (summaries without sums), once read.
   std::vector<std::optional<detail::PerPosition<detail::RowSummary>>> kept_summaries;
 
-  // Sized for `size` nodes with nothing needed. Without `key` (or with a new one) nothing
-  // is kept; clear(id) readies a node that is not.
-  void reset(std::size_t size, const std::optional<Key>& next) {
+  // Sized for `size` nodes with nothing needed, for an input of `n` positions. Without `key`
+  // (or with a new one) nothing is kept; clear(id) readies a node that is not.
+  void reset(std::size_t size, const std::optional<Key>& next, std::size_t n) {
     if (!next || key != next) {
       kept.assign(size, 0);
       kept_summaries.assign(size, std::nullopt);
@@ -141,28 +141,40 @@ struct Scratch {
     }
     if (table.capacity() > kKeep) table = {};
     if (slots.capacity() > kKeep) slots = {};
+    // Buffers a long input grew past a few thousand entries are given back rather than kept
+    // for the thread's lifetime: every node's, once after such an input.
+    if (grown) {
+      for (std::size_t id = 0; id < size; ++id) {
+        if (!kept[id]) trim(id);
+      }
+    }
+    grown = n >= kGrowsFrom;
   }
 
-  // Node `id` as new. Buffers a long input grew past a few thousand entries are given back
-  // rather than kept for the thread's lifetime.
+  // Node `id` as new.
   void clear(std::size_t id) {
     pending[id] = 0;
     whole[id] = 0;
     kept[id] = 0;
     kept_summaries[id].reset();
-    if (facts[id].nums.capacity() > kKeep || facts[id].ids.capacity() > kKeep) {
-      facts[id] = detail::ColumnFacts{};
-    } else {
-      facts[id].clear();
-    }
-    if (numbers[id].capacity() > kKeep) numbers[id] = {};
+    facts[id].clear();
     numbers[id].clear();
     plans[id].reset();
+  }
+
+  void trim(std::size_t id) {
+    if (facts[id].nums.capacity() > kKeep || facts[id].ids.capacity() > kKeep) facts[id] = detail::ColumnFacts{};
+    if (numbers[id].capacity() > kKeep) numbers[id] = {};
     if (rows[id].capacity() > kKeep) rows[id] = {};
     if (cells[id].capacity() > kKeep) cells[id] = {};
   }
 
   static constexpr std::size_t kKeep = 4096;
+  /// Below this many positions no per-node buffer outgrows kKeep entries: n of them, or
+  /// n x n cells for a short input's whole matrices (kWholeBelow is less).
+  static constexpr std::size_t kGrowsFrom = 64;
+  /// Whether the last evaluation's input was that long.
+  bool grown = false;
 };
 
 Scratch& thread_scratch() {
@@ -198,7 +210,7 @@ class Evaluator {
       key = Scratch::Key{program.serial(), n, options.bos, options.causal, options.aggregation,
                          options.max_matrix_cells};
     }
-    scratch.reset(program.size(), key);
+    scratch.reset(program.size(), key, n);
     d_memo = options.fast_paths && options.reuse;
     if (d_memo) scratch.memo.start(program.serial(), program.size());
     d_fuse = fuse && lazy && options.fast_paths && n < kWholeBelow;
@@ -481,6 +493,8 @@ class Evaluator {
   // its operands' matrices instead of a call chain per query, for n x n bytes that fit in
   // a few cache lines.
   static constexpr std::size_t kWholeBelow = 33;
+  static_assert(kWholeBelow <= Scratch::kGrowsFrom &&
+                (Scratch::kGrowsFrom - 1) * (Scratch::kGrowsFrom - 1) <= Scratch::kKeep);
 
   // A short input's selector, all n x n cells: its matrix when filled, else computed once
   // into the thread's scratch from its plan or its operands' cells (one loop each instead

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 #include <optional>
+#include <type_traits>
 
 #include "lib/interp/detail/compare.h"
 
@@ -277,48 +278,56 @@ bool summarise_in_order(const PerPosition<std::int64_t>& values, const SelectorP
   std::int64_t base = *lo;
   auto bucket = [&](std::size_t k) { return static_cast<std::size_t>(values[k] - base); };
   std::size_t buckets = static_cast<std::size_t>(span);
-  // The keys of smaller (or larger) value: counts and sums of the buckets below each, and a
-  // key of the lowest (highest) non-empty bucket, the only such key when there is one.
-  PerPosition<RowSummary> outside(before ? buckets : 0);
-  if (before) {
-    PerPosition<RowSummary> totals(buckets);
-    for (std::size_t k = 0; k < n; ++k) {
-      RowSummary& t = totals[bucket(k)];
-      ++t.count;
-      t.one = k;
-      if (nums) t.sum += nums[k];
-    }
-    bool less = *before == BinaryOp::Lt;
-    RowSummary run;
-    for (std::size_t step = 0; step < buckets; ++step) {
-      std::size_t b = less ? step : buckets - 1 - step;
-      outside[b] = run;
-      const RowSummary& t = totals[b];
-      if (t.count == 0) continue;
-      if (run.count == 0) run.one = t.one;
-      run.count += t.count;
-      run.sum += t.sum;
-    }
-  }
-  // Each value's keys so far, in the order the comparison counts "earlier".
   bool forwards = order.op == BinaryOp::Lt || order.op == BinaryOp::Le;
   bool inclusive = order.op == BinaryOp::Le || order.op == BinaryOp::Ge;
-  PerPosition<RowSummary> so_far(buckets);
-  for (std::size_t step = 0; step < n; ++step) {
-    std::size_t q = forwards ? step : n - 1 - step;
-    RowSummary& seen = so_far[bucket(q)];
-    auto add = [&] {
-      if (seen.count++ == 0) seen.one = q;
-      if (nums) seen.sum += nums[q];
-    };
-    if (inclusive) add();
+  // Sums or not chosen once, outside the loops.
+  auto fill = [&](auto with_sums) {
+    // The keys of smaller (or larger) value: counts and sums of the buckets below each, and
+    // a key of the lowest (highest) non-empty bucket, the only such key when there is one.
+    PerPosition<RowSummary> outside(before ? buckets : 0);
     if (before) {
-      const RowSummary& out = outside[bucket(q)];
-      rows[q] = RowSummary{out.count + seen.count, out.count > 0 ? out.one : seen.one, out.sum + seen.sum};
-    } else {
-      rows[q] = seen;
+      for (std::size_t k = 0; k < n; ++k) {
+        RowSummary& t = outside[bucket(k)];
+        ++t.count;
+        t.one = k;
+        if constexpr (with_sums) t.sum += nums[k];
+      }
+      // Each bucket's totals turned into those of the buckets before it, in place.
+      bool less = *before == BinaryOp::Lt;
+      RowSummary run;
+      for (std::size_t step = 0; step < buckets; ++step) {
+        std::size_t b = less ? step : buckets - 1 - step;
+        RowSummary t = outside[b];
+        outside[b] = run;
+        if (t.count == 0) continue;
+        if (run.count == 0) run.one = t.one;
+        run.count += t.count;
+        if constexpr (with_sums) run.sum += t.sum;
+      }
     }
-    if (!inclusive) add();
+    // Each value's keys so far, in the order the comparison counts "earlier".
+    PerPosition<RowSummary> so_far(buckets);
+    for (std::size_t step = 0; step < n; ++step) {
+      std::size_t q = forwards ? step : n - 1 - step;
+      RowSummary& seen = so_far[bucket(q)];
+      auto add = [&] {
+        if (seen.count++ == 0) seen.one = q;
+        if constexpr (with_sums) seen.sum += nums[q];
+      };
+      if (inclusive) add();
+      if (before) {
+        const RowSummary& out = outside[bucket(q)];
+        rows[q] = RowSummary{out.count + seen.count, out.count > 0 ? out.one : seen.one, out.sum + seen.sum};
+      } else {
+        rows[q] = seen;
+      }
+      if (!inclusive) add();
+    }
+  };
+  if (nums) {
+    fill(std::true_type{});
+  } else {
+    fill(std::false_type{});
   }
   return true;
 }

@@ -229,20 +229,22 @@ RC_GTEST_PROP(FastPathsProp, IntColumnsNearTheLimitsAgreeWithTheGenericPath, ())
   expect_same(p, random_int_input(*rc::gen::inRange<std::size_t>(1, 25)), random_options());
 }
 
-// Options::reuse: a run of evaluations on inputs of one or two lengths, each node in a
-// random order, must give what evaluations that keep nothing give, faults included, though
-// nodes not reading tokens keep their values from one input to the next.
+// Options::reuse: a run of evaluations on inputs of a few lengths, each node in a random
+// order, must give what evaluations that keep nothing give, faults included, though nodes
+// not reading tokens keep their values from one input to the next. The third length is one
+// after which the next evaluation gives back grown buffers (Scratch::trim).
 RC_GTEST_PROP(FastPathsProp, ReuseAcrossInputsChangesNothing, ()) {
   ir::Program p = random_int_program();
   Options options = random_options();
-  std::vector<std::size_t> lengths = {*rc::gen::inRange<std::size_t>(1, 33), *rc::gen::inRange<std::size_t>(1, 33)};
+  std::vector<std::size_t> lengths = {*rc::gen::inRange<std::size_t>(1, 33), *rc::gen::inRange<std::size_t>(1, 33),
+                                      *rc::gen::inRange<std::size_t>(64, 80)};
   struct Step {
     std::vector<Value> input;
     ir::NodeId root;
   };
   std::vector<Step> steps;
   for (int k = *rc::gen::inRange(2, 12); k > 0; --k) {
-    auto input = random_int_input(lengths[*rc::gen::inRange<std::size_t>(0, 2)]);
+    auto input = random_int_input(lengths[*rc::gen::inRange<std::size_t>(0, lengths.size())]);
     for (int r = *rc::gen::inRange(1, 5); r > 0; --r) {
       steps.push_back({input, *rc::gen::inRange<ir::NodeId>(0, static_cast<ir::NodeId>(p.size()))});
     }
