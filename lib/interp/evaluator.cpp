@@ -65,6 +65,26 @@ using Small = boost::container::small_vector<T, 4>;
 
 namespace {
 
+// A selector's plan, when it has one. The storage stays from one evaluation to the next
+// (reset() only marks it absent): a short input's plans cost no construction.
+class PlanSlot {
+ public:
+  explicit operator bool() const { return d_engaged; }
+  const detail::SelectorPlan& operator*() const { return d_plan; }
+  const detail::SelectorPlan* operator->() const { return &d_plan; }
+  /// The plan's storage, for detail::make_plan, which sets every field.
+  detail::SelectorPlan& emplace() {
+    d_engaged = true;
+    return d_plan;
+  }
+  void reset() { d_engaged = false; }
+  [[nodiscard]] std::size_t capacity() const { return d_plan.keys.capacity() + d_plan.queries.capacity(); }
+
+ private:
+  detail::SelectorPlan d_plan;
+  bool d_engaged = false;
+};
+
 // What an evaluation keeps per node besides the trace: one per thread, reused by every
 // evaluation on it, so evaluating a short input does not pay for allocating and freeing
 // per-node state (a third of the time at n=10 before). Each evaluation resets what it uses,
@@ -96,7 +116,7 @@ struct Scratch {
   std::vector<detail::ColumnFacts> facts;
   std::vector<char> pending;
   std::vector<detail::PerPosition<detail::Num>> numbers;
-  std::vector<std::optional<detail::SelectorPlan>> plans;
+  std::vector<PlanSlot> plans;
   std::vector<detail::PerPosition<std::uint8_t>> rows;
   /// A short input's selectors, whole (Evaluator::whole), and which of them are computed.
   std::vector<std::vector<std::uint8_t>> cells;
@@ -167,6 +187,7 @@ struct Scratch {
     if (numbers[id].capacity() > kKeep) numbers[id] = {};
     if (rows[id].capacity() > kKeep) rows[id] = {};
     if (cells[id].capacity() > kKeep) cells[id] = {};
+    if (plans[id].capacity() > 2 * kKeep) plans[id] = {};
   }
 
   static constexpr std::size_t kKeep = 4096;
@@ -266,6 +287,7 @@ class Evaluator {
   Result<void> run_nodes(std::span<const NodeId> roots) {
     std::size_t n = d_input.size() + (d_options.bos ? 1 : 0);
     d_n = n;
+    d_matrix_over = n > 0 && n > d_options.max_matrix_cells / n;
     if (d_input.empty()) {
       return fail(code::kInput, "the input must have at least one token");
     }
@@ -375,8 +397,7 @@ class Evaluator {
   // the total over the limit before allocating it (issue 7, memory for selector matrices).
   Status reserve_matrix(NodeId id) {
     std::size_t cells = d_n * d_n;
-    if (d_n > 0 && (d_n > d_options.max_matrix_cells / d_n ||
-                    cells > d_options.max_matrix_cells - d_matrix_cells)) {
+    if (d_n > 0 && (d_matrix_over || cells > d_options.max_matrix_cells - d_matrix_cells)) {
       return fault(id, code::kLimit,
                    fmt::format("input of length {} needs {} selector cells for this selector and "
                                "{} for earlier ones, over the limit of {}",
@@ -1042,7 +1063,7 @@ class Evaluator {
   // ranks in one shared order, made into `plan`. Ordering a string against a number
   // raises in Python, so that case (false) is left to the per-cell walk, which reports it
   // at the first cell.
-  bool compare_select(NodeId key_id, NodeId query_id, BinaryOp op, std::optional<detail::SelectorPlan>& plan) {
+  bool compare_select(NodeId key_id, NodeId query_id, BinaryOp op, PlanSlot& plan) {
     const detail::ColumnFacts& kf = numbers(key_id);
     const detail::ColumnFacts& qf = numbers(query_id);
     if (kf.integral && qf.integral) {
@@ -1427,6 +1448,9 @@ class Evaluator {
   const Options& d_options;
   std::size_t d_n = 0;
   std::size_t d_matrix_cells = 0;
+  /// Whether one n x n matrix alone is over Options::max_matrix_cells (its cells may not fit
+  /// a size_t): decided once, not at every selector.
+  bool d_matrix_over = false;
   bool d_lazy = false;
   Trace d_own_trace;
   /// d_own_trace (for trace()) or the thread's (for evaluate()).
@@ -1443,7 +1467,7 @@ class Evaluator {
   std::vector<std::int32_t>& d_table;
   std::vector<std::int32_t>& d_slots;
   /// Comparison selectors not (yet) filled.
-  std::vector<std::optional<detail::SelectorPlan>>& d_plans;
+  std::vector<PlanSlot>& d_plans;
   /// One row of each selector read row by row without being filled.
   std::vector<detail::PerPosition<std::uint8_t>>& d_rows;
   Scratch& d_scratch;

@@ -24,7 +24,8 @@ struct SelectorPlan {
   PerPosition<std::int32_t> queries32;
 };
 
-/// Makes `plan` the selector `keys[k] OP queries[q]` (copying both columns).
+/// Makes `plan` the selector `keys[k] OP queries[q]` (copying both columns). Sets every field:
+/// the evaluator hands it the storage of an earlier plan.
 void make_plan(ir::BinaryOp op, std::span<const std::int64_t> keys, std::span<const std::int64_t> queries,
                SelectorPlan& plan);
 
