@@ -138,6 +138,9 @@ struct Scratch {
   /// Nodes whose state above, and entries in `trace`, are still those of the evaluation
   /// that computed them.
   std::vector<char> kept;
+  /// Whether every node of `order` that can be kept is (keep_independent found them all):
+  /// till the key or the order changes.
+  bool kept_all = false;
   /// A kept selector's counts and selected keys (summaries without sums), once read.
   std::vector<std::optional<detail::PerPosition<detail::RowSummary>>> kept_summaries;
 
@@ -147,6 +150,7 @@ struct Scratch {
     if (!next || key != next) {
       kept.assign(size, 0);
       kept_summaries.assign(size, std::nullopt);
+      kept_all = false;
     }
     key = next;
     // All sized together: one size says whether any needs resizing.
@@ -330,7 +334,7 @@ class Evaluator {
         if (d_pending[id]) col(id);
       }
     }
-    if (d_scratch.key) keep_independent();
+    if (d_scratch.key && !d_scratch.kept_all) keep_independent();
     return {};
   }
 
@@ -362,6 +366,7 @@ class Evaluator {
                         d_scratch.slots_in_group);
     d_scratch.order_program = d_program.serial();
     d_scratch.order_roots.assign(roots.begin(), roots.end());
+    d_scratch.kept_all = false;
     return order;
   }
 
@@ -381,6 +386,7 @@ class Evaluator {
         kept[id] = 1;
       }
     }
+    d_scratch.kept_all = true;
   }
 
   using Status = Result<void>;
