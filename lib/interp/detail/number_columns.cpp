@@ -403,6 +403,7 @@ struct Leaf {
   const Num* data = nullptr;
   Num value;  ///< when `data` is null
   [[nodiscard]] const Num& at(std::size_t i) const { return data ? data[i] : value; }
+  [[nodiscard]] bool is_string_constant() const { return !data && value.kind == Kind::String; }
 };
 
 std::optional<Leaf> leaf(const ir::ExprNode& e, std::span<const Num* const> operands) {
@@ -471,7 +472,12 @@ Flat eval_flat(const ir::ExprNode& e, std::span<const Num* const> operands, std:
     return Flat::Done;
   }
   if (e.op == ExprOp::And || e.op == ExprOp::Or) return pairwise(logical(e.op == ExprOp::And));
-  if (e.op != ExprOp::Binary || !in_fragment(e, false)) return Flat::No;
+  // in_fragment(e, false), for operands that are leaves: no string constant, an operator
+  // the fragment has.
+  if (e.op != ExprOp::Binary || e.bop == BinaryOp::Mod || e.bop == BinaryOp::Pow || e.bop == BinaryOp::Min ||
+      e.bop == BinaryOp::Max || l[0].is_string_constant() || l[1].is_string_constant()) {
+    return Flat::No;
+  }
   return with_binary(e.bop, [&](auto op) { return pairwise(op); });
 }
 
