@@ -733,6 +733,7 @@ class Evaluator {
         }
       }
       if (auto done = memo_map(id, node)) return *done;
+      if (compare_map(id, node)) return {};
       if (int_map(id, node)) return {};
       if (number_map(id, node)) return {};
       if (auto done = tabulated_map(id, node)) return *done;
@@ -990,6 +991,26 @@ class Evaluator {
       out.resize(d_n, first);
     }
     set_numbers(id);
+    return true;
+  }
+
+  // `x == c` or `x != c` (either way round) over a column whose values are made, as string
+  // tokens are: Python's ==, which never raises, position by position into a bool column.
+  bool compare_map(NodeId id, const ir::Node& node) {
+    const ir::ExprNode& e = *node.expr;
+    if (node.inputs.size() != 1 || e.op != ExprOp::Binary || (e.bop != BinaryOp::Eq && e.bop != BinaryOp::Ne)) {
+      return false;
+    }
+    const ir::ExprNode* var = e.args[0].get();
+    const ir::ExprNode* constant = e.args[1].get();
+    if (var->op == ExprOp::Const) std::swap(var, constant);
+    if (var->op != ExprOp::Var || constant->op != ExprOp::Const) return false;
+    const Value* values = values_made(node.inputs[0]);
+    if (!values) return false;
+    bool equal = e.bop == BinaryOp::Eq;
+    detail::PerPosition<std::int64_t> out(d_n);
+    for (std::size_t i = 0; i < d_n; ++i) out[i] = (values[i] == constant->value) == equal ? 1 : 0;
+    set_ints(id, detail::IntKind::Bool, std::move(out));
     return true;
   }
 
