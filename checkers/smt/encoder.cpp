@@ -989,6 +989,12 @@ class Encoder::Impl {
     }
     auto dflt = constant(node.value);
     if (!dflt) return tl::unexpected(dflt.error());
+    // No value at all (every position faults upstream, as `1 / indices` does at length 1):
+    // nothing reaches this aggregate without a fault, so any column stands for it.
+    if (!strings && numbers == 0) {
+      d_columns[id] = std::vector<SymValue>(d_npos, *dflt);
+      return {};
+    }
     // A column that may be strings or numbers is uniform on every input that does not
     // fault upstream, so its first position says which; each case is encoded on its own.
     std::vector<SymValue> str_values, num_values;
