@@ -14,6 +14,31 @@ using ir::BinaryOp;
 
 namespace {
 
+// Values spanning a short range (ids, ranks, places, small counts): the lowest, and how
+// many values lie from it to the highest, when a table of that many entries is cheap (at
+// most 2n + 16 for n values); nothing for values spread out, or none.
+struct Range {
+  std::int64_t base;
+  std::size_t span;
+};
+std::optional<Range> short_range(const PerPosition<std::int64_t>& values) {
+  if (values.empty()) return std::nullopt;
+  auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
+  if (span > 2 * values.size() + 16) return std::nullopt;
+  return Range{*lo, static_cast<std::size_t>(span)};
+}
+
+// Whether the values are k0, k0 + 1, ... in position order (indices, mostly).
+bool consecutive(const PerPosition<std::int64_t>& values) {
+  std::size_t n = values.size();
+  if (n == 0 || values[0] > INT64_MAX - static_cast<std::int64_t>(n)) return false;
+  for (std::size_t k = 1; k < n; ++k) {
+    if (values[k] != values[0] + static_cast<std::int64_t>(k)) return false;
+  }
+  return true;
+}
+
 // Keys in ascending order of (first, then second) with ties by position, and the sums of
 // `nums` over every prefix of that order.
 class SortedKeys {
@@ -50,12 +75,11 @@ class SortedKeys {
   // counting, stably; false, touching nothing, when the keys are pairs or spread out.
   bool counting_sort(const PerPosition<std::int64_t>& first, const PerPosition<std::int64_t>* second) {
     std::size_t n = first.size();
-    if (second || n == 0) return false;
-    auto [lo, hi] = std::minmax_element(first.begin(), first.end());
-    auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
-    if (span > 2 * n + 16) return false;
-    std::int64_t base = *lo;
-    PerPosition<std::uint32_t> start(static_cast<std::size_t>(span) + 1, 0);
+    if (second) return false;
+    auto range = short_range(first);
+    if (!range) return false;
+    std::int64_t base = range->base;
+    PerPosition<std::uint32_t> start(range->span + 1, 0);
     for (std::int64_t k : first) ++start[static_cast<std::size_t>(k - base) + 1];
     std::partial_sum(start.begin(), start.end(), start.begin());
     for (std::uint32_t i = 0; i < n; ++i) d_order[start[static_cast<std::size_t>(first[i] - base)]++] = i;
@@ -146,10 +170,7 @@ namespace {
 bool summarise_consecutive(const SelectorPlan& plan, const std::int64_t* nums, PerPosition<RowSummary>& rows) {
   const auto& keys = plan.keys;
   std::size_t n = keys.size();
-  if (n == 0 || keys[0] > INT64_MAX - static_cast<std::int64_t>(n)) return false;
-  for (std::size_t k = 1; k < n; ++k) {
-    if (keys[k] != keys[0] + static_cast<std::int64_t>(k)) return false;
-  }
+  if (!consecutive(keys)) return false;
   PerPosition<__int128> prefix(n + 1, 0);
   for (std::size_t k = 0; nums && k < n; ++k) prefix[k + 1] = prefix[k] + nums[k];
   auto run = [&](std::size_t lo, std::size_t hi) { return RowSummary{hi - lo, lo < hi ? lo : 0, prefix[hi] - prefix[lo]}; };
@@ -192,12 +213,11 @@ bool summarise_buckets(const SelectorPlan& plan, const std::int64_t* nums, PerPo
   if (plan.op != BinaryOp::Eq && plan.op != BinaryOp::Ne) return false;
   const auto& keys = plan.keys;
   std::size_t n = keys.size();
-  if (n == 0) return false;
-  auto [lo, hi] = std::minmax_element(keys.begin(), keys.end());
-  auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
-  if (span > 2 * n + 16) return false;
-  std::int64_t base = *lo;
-  PerPosition<RowSummary> buckets(static_cast<std::size_t>(span));
+  auto range = short_range(keys);
+  if (!range) return false;
+  std::int64_t base = range->base;
+  auto span = range->span;
+  PerPosition<RowSummary> buckets(span);
   __int128 total = 0;
   // Backwards, so each bucket's `one` ends as its first key.
   for (std::size_t k = n; k-- > 0;) {
@@ -268,16 +288,12 @@ bool summarise_in_order(const PerPosition<std::int64_t>& values, const SelectorP
   if (order.op != BinaryOp::Lt && order.op != BinaryOp::Le && order.op != BinaryOp::Gt && order.op != BinaryOp::Ge) {
     return false;
   }
-  if (order.keys[0] > INT64_MAX - static_cast<std::int64_t>(n)) return false;
-  for (std::size_t k = 1; k < n; ++k) {
-    if (order.keys[k] != order.keys[0] + static_cast<std::int64_t>(k)) return false;
-  }
-  auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-  auto span = static_cast<unsigned __int128>(static_cast<__int128>(*hi) - *lo) + 1;
-  if (span > 2 * n + 16) return false;
-  std::int64_t base = *lo;
+  if (!consecutive(order.keys)) return false;
+  auto range = short_range(values);
+  if (!range) return false;
+  std::int64_t base = range->base;
   auto bucket = [&](std::size_t k) { return static_cast<std::size_t>(values[k] - base); };
-  std::size_t buckets = static_cast<std::size_t>(span);
+  std::size_t buckets = range->span;
   bool forwards = order.op == BinaryOp::Lt || order.op == BinaryOp::Le;
   bool inclusive = order.op == BinaryOp::Le || order.op == BinaryOp::Ge;
   // Sums or not chosen once, outside the loops.
