@@ -133,6 +133,33 @@ TEST(CexTest, RandomSearchShrinksAndIsDeterministic) {
   EXPECT_NE(a.err.find("seed 7"), std::string::npos) << a.err;
 }
 
+// Inputs the interpreter rejects are not counterexamples, but the verdict says how many
+// there were, and that nothing was compared when it rejects them all.
+TEST(CexTest, InputsOutsideTheDomainAreCountedNotCompared) {
+  std::string some = write_temp("some.rasp", "x = 6 / (indices - 2);\n");
+  CliRun r = raspkit(fmt::format("cex {} --expr x --vocab a,b --max-len 4 --json", some));
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["verdict"], "none");
+  EXPECT_EQ(doc["outside_domain"]["count"], 24);  // 8 + 16 inputs have a position 2
+  EXPECT_EQ(doc["outside_domain"]["tried"], 30);
+  EXPECT_EQ(doc["outside_domain"]["first"], "aaa");
+  EXPECT_EQ(doc["outside_domain"]["error"], "division by zero");
+  EXPECT_NE(r.err.find("every input up to length 4 agrees"), std::string::npos) << r.err;
+
+  std::string all = write_temp("all.rasp", "x = 6 / indices;\n");
+  r = raspkit(fmt::format("cex {} --expr x --vocab a,b --max-len 3 --json", all));
+  EXPECT_EQ(r.status, 0) << r.err;
+  doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["outside_domain"]["count"], doc["outside_domain"]["tried"]);
+  EXPECT_NE(r.err.find("none was possible"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("agrees"), std::string::npos) << r.err;
+
+  std::string none = write_temp("none.rasp", kReverse);
+  r = raspkit(fmt::format("cex {} --expr reverse --vocab a,b --max-len 3 --json", none));
+  EXPECT_FALSE(nlohmann::json::parse(r.out).contains("outside_domain")) << r.out;
+}
+
 TEST(CexTest, RejectsBadProgramsAndMismatchedModels) {
   Compiled c = compile_reverse("mismatch");
   CliRun other = raspkit(fmt::format("cex {} --expr reverse --vocab a,b,c --max-len 4 --model {}",

@@ -65,6 +65,16 @@ TEST(CompileHazardsCliTest, DivisionByZeroIsRefusedWithTheInterpretersError) {
   EXPECT_EQ(r.status, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("div.rasp:1:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("witness input: \"aaaa\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no input of up to 3 tokens"), std::string::npos) << r.err;
+}
+
+TEST(CompileHazardsCliTest, AWitnessOfOneTokenIsTheShortest) {
+  std::string prog = write_temp("div0.rasp", "q = 1 / indices;\n");
+  CliRun r = raspkit(fmt::format("compile {} --expr q --vocab ab --max-len 3 --json", prog));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("witness input: \"a\" (found by Z3; no shorter input exists)"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("up to 0 tokens"), std::string::npos) << r.err;
 }
 
 // Equal selectors written differently share a head under --smt; unequal ones do not.

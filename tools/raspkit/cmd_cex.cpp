@@ -72,7 +72,13 @@ class Search {
     ++d_tried;
     Comparison c;
     auto expected = interp::evaluate(d_program, d_root, input, interp::Options{});
-    if (!expected) return c;  // outside the program's domain: nothing to compile
+    if (!expected) {  // outside the program's domain: nothing to compile
+      if (d_outside++ == 0) {
+        d_outside_example = input;
+        d_outside_error = expected.error().empty() ? std::string() : expected.error().front().message;
+      }
+      return c;
+    }
     c.in_domain = true;
     c.interpreter = std::move(*expected);
     auto got = compile::run_compiled(d_model, input);
@@ -169,6 +175,11 @@ class Search {
   }
 
   [[nodiscard]] std::size_t tried() const { return d_tried; }
+  /// Inputs the interpreter rejected (a run-time error), where no weights are compared;
+  /// the first of them and the interpreter's message.
+  [[nodiscard]] std::size_t outside() const { return d_outside; }
+  [[nodiscard]] const Input& outside_example() const { return d_outside_example; }
+  [[nodiscard]] const std::string& outside_error() const { return d_outside_error; }
 
  private:
   const CexCommand& d_cmd;
@@ -178,6 +189,9 @@ class Search {
   const std::vector<ir::Value>& d_vocab;
   std::chrono::steady_clock::time_point d_start;
   std::size_t d_tried = 0;
+  std::size_t d_outside = 0;
+  Input d_outside_example;
+  std::string d_outside_error;
 };
 
 std::string vocab_directive(const std::vector<ir::Value>& vocab) {
@@ -384,6 +398,20 @@ int run_cex(const CexCommand& cmd) {
                                          : " (searched, not proven)"));
   }
 
+  // Inputs the interpreter rejects are no counterexamples (no weights can agree with a
+  // run-time error), but a verdict resting on few or none of the inputs tried says so.
+  if (search.outside() > 0) {
+    coverage.push_back(fmt::format(
+        "domain: the interpreter fails on {} of the {} inputs tried (first {}: {}); the weights "
+        "are compared only where it does not{}",
+        search.outside(), search.tried(), interp::describe_input(search.outside_example()),
+        search.outside_error(),
+        search.outside() == search.tried() ? ", so nothing was compared (`raspkit compile` refuses such a program)" : ""));
+    doc["outside_domain"] = {{"count", search.outside()},
+                             {"tried", search.tried()},
+                             {"first", interp::input_to_json(search.outside_example())},
+                             {"error", search.outside_error()}};
+  }
   doc["max_len"] = cmd.max_len;
   doc["proven_up_to"] = exhaustive_up_to;
   if (ran_random) doc["seed"] = cmd.seed;
@@ -456,7 +484,11 @@ int run_cex(const CexCommand& cmd) {
   } else {
     doc["verdict"] = "none";
     doc["method"] = ran_random ? "exhaustive+random" : "exhaustive";
-    text = exhaustive_up_to == cmd.max_len
+    text = search.outside() == search.tried()
+               ? fmt::format("raspkit cex: no counterexample, but none was possible: the interpreter fails "
+                             "on every input tried up to length {}\n",
+                             cmd.max_len)
+           : exhaustive_up_to == cmd.max_len
                ? fmt::format("raspkit cex: no counterexample: every input up to length {} "
                              "agrees\n",
                              cmd.max_len)

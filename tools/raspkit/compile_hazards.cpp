@@ -85,9 +85,10 @@ Result<HazardCheck> discharge_hazards(const ir::Program& program, ir::NodeId roo
   out.fallback = report->inconclusive;
   for (const check::HazardOutcome& o : report->outcomes) {
     if (o.witness) {
-      return refuse(program, o.hazard, *o.witness,
-                    fmt::format("found by Z3; no input of up to {} tokens has the hazard",
-                                o.proven_up_to));
+      std::string least = o.proven_up_to == 0
+                              ? std::string("no shorter input exists")
+                              : fmt::format("no input of up to {} tokens has the hazard", o.proven_up_to);
+      return refuse(program, o.hazard, *o.witness, fmt::format("found by Z3; {}", least));
     }
   }
   for (std::size_t i = 0; i < report->outcomes.size(); ++i) {
