@@ -51,9 +51,15 @@ std::string describe_verdict(const Verdict& verdict, int max_len, double seconds
                              const std::string& proven_word, const std::string& name_a,
                              const std::string& name_b) {
   if (const auto* p = std::get_if<Proven>(&verdict)) {
+    // Runs of lengths proven the same way, one line each.
     std::string how;
-    for (std::size_t i = 0; i < p->methods.size(); ++i) {
-      if (p->methods[i] != "smt") how += fmt::format("\n  length {}: {}", i + 1, p->methods[i]);
+    for (std::size_t i = 0; i < p->methods.size();) {
+      std::size_t j = i;
+      while (j + 1 < p->methods.size() && p->methods[j + 1] == p->methods[i]) ++j;
+      std::string lengths = i == j ? fmt::format("length {}", i + 1) : fmt::format("lengths {}..{}", i + 1, j + 1);
+      std::string method = p->methods[i] == "smt" ? "Z3 (smt)" : p->methods[i];
+      how += fmt::format("\n  {}: {}", lengths, method);
+      i = j + 1;
     }
     return fmt::format("{} on every input of length 1..{} ({:.2f} s){}\n", proven_word, max_len,
                        seconds, how);

@@ -1,5 +1,6 @@
 // tests/checkers/smt/equivalence_test.cpp - Equivalent pairs that look different, and near misses.
 #include "checkers/smt/equivalence.h"
+#include "checkers/smt/verdict_json.h"
 
 #include <gtest/gtest.h>
 
@@ -300,6 +301,17 @@ TEST(EquivalenceTest, TimeoutIsInconclusive) {
   ASSERT_TRUE(std::holds_alternative<Inconclusive>(*v));
   EXPECT_LT(std::get<Inconclusive>(*v).proven_up_to, 40);
   EXPECT_NE(std::get<Inconclusive>(*v).reason.find("timeout"), std::string::npos);
+}
+
+// The terminal text names how every length was proven, runs of lengths on one line.
+TEST(VerdictTextTest, ListsEveryLengthByMethod) {
+  Proven p{5, {"exhaustive", "exhaustive", "smt", "smt", "exhaustive (unsupported: x)"}};
+  std::string text = describe_verdict(Verdict{p}, 5, 0.5, "equivalent", "a", "b");
+  EXPECT_EQ(text,
+            "equivalent on every input of length 1..5 (0.50 s)\n"
+            "  lengths 1..2: exhaustive\n"
+            "  lengths 3..4: Z3 (smt)\n"
+            "  length 5: exhaustive (unsupported: x)\n");
 }
 
 }  // namespace
