@@ -96,6 +96,7 @@ void run(benchmark::State& state, std::shared_ptr<Loaded> l, Pair p, int n, bool
   o.max_len = n;
   o.timeout_seconds = 600;
   o.enumerate_up_to = 0;  // measure Z3 itself
+  o.race_up_to = 0;
   for (auto _ : state) {
     auto mb = l->b ? &l->b->program : &l->a.program;
     auto v = smt ? check::check_equivalence({&l->a.program, l->ra}, {mb, l->rb}, o)

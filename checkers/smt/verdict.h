@@ -31,7 +31,18 @@ struct BoundedOptions {
   /// Z3: below a few thousand inputs the interpreter is faster than building a solver
   /// (bench/equiv_bench). 0 sends every length to Z3.
   std::size_t enumerate_up_to = 2000;
+  /// Lengths with more inputs than that but at most this many give Z3 a share of work in
+  /// proportion to their inputs (kZ3UnitsPerInput resource units each, about what running
+  /// one input costs); when Z3 needs more, or a solver call times out, every input is run
+  /// instead. Resource units, not time, so the same length is settled the same way every
+  /// run. 0: Z3 alone.
+  std::size_t race_up_to = 100000;
 };
+
+/// Z3 resource units (rlimit) a length that races enumeration gets per input: on this
+/// project's machine about 2.7 million units a second and 5 us to run a short input through
+/// two small programs, so about a few times what enumerating costs.
+inline constexpr unsigned kZ3UnitsPerInput = 40;
 
 /// The claim holds on every input of length 1..proven_up_to.
 struct Proven {

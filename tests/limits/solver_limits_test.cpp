@@ -1,4 +1,5 @@
-// tests/limits/solver_limits_test.cpp - Z3's limits end in an Inconclusive verdict that says which.
+// tests/limits/solver_limits_test.cpp - Z3's limits end in an Inconclusive verdict that says which,
+// or, on lengths short enough to race it, in running every input instead.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -32,6 +33,7 @@ check::BoundedOptions z3_only(int max_len) {
   o.vocabulary = {ir::Value::string("a"), ir::Value::string("b"), ir::Value::string("c")};
   o.max_len = max_len;
   o.enumerate_up_to = 0;  // every length goes to Z3
+  o.race_up_to = 0;
   return o;
 }
 
@@ -90,6 +92,71 @@ TEST(SolverLimitsTest, PerCallTimeoutIsInconclusiveAndSaysSo) {
   const auto& why = std::get<check::Inconclusive>(*v);
   EXPECT_NE(why.reason.find("a solver call timed out after 0.001 s at length"), std::string::npos)
       << why.reason;
+}
+
+// Two ways to take the minimum of integer tokens: equivalent, and hard for Z3 from length 7
+// on (about a minute for lengths 7 to 9 on our machine), while running every one of the
+// 3^7 .. 3^8 inputs takes milliseconds.
+Pair min_pair(const std::string& extra_b) {
+  std::string common =
+      "smaller = select(tokens_int, tokens_int, <);\n"
+      "is_min = selector_width(smaller) == 0;\n";
+  auto a = front::load_source(common + "mn = aggregate(select(is_min, True, ==), tokens_int);\n", "a.rasp");
+  auto b = front::load_source(
+      common + "mn = aggregate(full_s, indicator(is_min) * tokens_int) / aggregate(full_s, indicator(is_min))" +
+          extra_b + ";\n",
+      "b.rasp");
+  EXPECT_TRUE(a.has_value() && b.has_value());
+  return Pair{std::move(*a), std::move(*b)};
+}
+
+check::BoundedOptions ints(int max_len) {
+  check::BoundedOptions o;
+  o.vocabulary = {ir::Value::integer(1), ir::Value::integer(2), ir::Value::integer(3)};
+  o.max_len = max_len;
+  return o;
+}
+
+TEST(SolverRaceTest, ZThreeOverItsShareRunsEveryInputInstead) {
+  Pair p = min_pair("");
+  auto o = ints(8);
+  auto v = prove(p, o);
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Proven>(*v));
+  const auto& proven = std::get<check::Proven>(*v);
+  EXPECT_EQ(proven.proven_up_to, 8);
+  ASSERT_EQ(proven.methods.size(), 8U);
+  EXPECT_EQ(proven.methods[5], "exhaustive");  // 729 inputs: never raced
+  EXPECT_EQ(proven.methods[7].rfind("exhaustive (Z3 gave up within 262440 resource units", 0), 0U)
+      << proven.methods[7];
+  // Resource units, not time: the same lengths are settled the same way every run.
+  auto again = prove(p, o);
+  ASSERT_TRUE(again.has_value() && std::holds_alternative<check::Proven>(*again));
+  EXPECT_EQ(std::get<check::Proven>(*again).methods, proven.methods);
+  // A caller's own resource limit, lower than the share, ends in enumeration too.
+  o.rlimit = 1;
+  auto limited = prove(p, o);
+  ASSERT_TRUE(limited.has_value() && std::holds_alternative<check::Proven>(*limited));
+}
+
+TEST(SolverRaceTest, TheLeastCounterexampleOfARacedLength) {
+  // Differs only where position 7 holds a 2: first at "11111112".
+  Pair p = min_pair(" + indicator(indices == 7 and tokens_int == 2)");
+  auto v = prove(p, ints(8));
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Counterexample>(*v));
+  EXPECT_EQ(interp::describe_input(std::get<check::Counterexample>(*v).input), "[1, 1, 1, 1, 1, 1, 1, 2]");
+}
+
+TEST(SolverRaceTest, WithoutTheRaceTheSameLimitIsInconclusive) {
+  Pair p = min_pair("");
+  auto o = ints(8);
+  o.race_up_to = 0;
+  o.rlimit = 1000;
+  auto v = prove(p, o);
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<check::Inconclusive>(*v));
+  EXPECT_EQ(std::get<check::Inconclusive>(*v).proven_up_to, 6);
 }
 
 }  // namespace

@@ -101,12 +101,27 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
       proven.proven_up_to = n;
       return std::nullopt;
     };
-    if (input_count(options.vocabulary.size(), n) <= static_cast<double>(options.enumerate_up_to)) {
+    double count = input_count(options.vocabulary.size(), n);
+    if (count <= static_cast<double>(options.enumerate_up_to)) {
       if (auto v = enumerate_length(claim, options, n, budget, n - 1)) return *v;
       proven.methods.push_back("exhaustive");
       proven.proven_up_to = n;
       continue;
     }
+    // Z3's share of work when it races running every input (BoundedOptions::race_up_to),
+    // within the caller's own limit; 0 when it does not race.
+    unsigned share = 0;
+    if (count <= static_cast<double>(options.race_up_to)) {
+      share = static_cast<unsigned>(count) * kZ3UnitsPerInput;
+      if (options.rlimit > 0) share = std::min(share, options.rlimit);
+    }
+    // Z3 gave up within its share (or a call's own timeout): every input is run instead.
+    auto enumerate_instead = [&](const std::string& why) -> std::optional<Verdict> {
+      if (auto v = enumerate_length(claim, options, n, budget, n - 1)) return v;
+      proven.methods.push_back("exhaustive (" + why + ")");
+      proven.proven_up_to = n;
+      return std::nullopt;
+    };
     try {
       z3::context ctx;
       auto encoder = Encoder::make(ctx, static_cast<std::size_t>(n),
@@ -135,7 +150,11 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
       auto violation = claim.violation(*encoder, roots);
       if (!violation) return tl::unexpected(violation.error());
       z3::solver solver(ctx);
-      if (options.rlimit > 0) solver.set("rlimit", options.rlimit);
+      if (share > 0) {
+        solver.set("rlimit", share);
+      } else if (options.rlimit > 0) {
+        solver.set("rlimit", options.rlimit);
+      }
       auto check = [&]() {
         if (budget.calls_limited()) solver.set("timeout", budget.millis());
         return solver.check();
@@ -148,9 +167,19 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
         proven.proven_up_to = n;
         continue;
       }
-      auto unknown = [&]() -> Verdict {
+      // Why Z3 gave up: a verdict, or nothing when every input was run instead and held.
+      // Z3 names a resource limit and a timeout alike ("canceled" or "timeout"); racing,
+      // any unknown sends the length to enumeration, which settles it either way.
+      auto unknown = [&]() -> std::optional<Verdict> {
         std::string why = solver.reason_unknown();
         if (budget.expired()) return Inconclusive{budget.timeout_reason(n), n - 1};
+        if (share > 0) return enumerate_instead(fmt::format("Z3 gave up within {} resource units: {}", share, why));
+        if (options.rlimit > 0 && why != "timeout" && !(why == "canceled" && budget.calls_limited())) {
+          return Inconclusive{fmt::format("a solver call used up its resource limit (rlimit {}) "
+                                          "at length {}: {}",
+                                          options.rlimit, n, why),
+                              n - 1};
+        }
         if (why == "timeout" || why == "canceled") {
           if (budget.per_call() > 0) {  // the query's own budget is not used up
             return Inconclusive{fmt::format("a solver call timed out after {:g} s at length {}",
@@ -159,15 +188,12 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
           }
           return Inconclusive{budget.timeout_reason(n), n - 1};
         }
-        if (options.rlimit > 0 && why.find("resource") != std::string::npos) {
-          return Inconclusive{fmt::format("a solver call used up its resource limit (rlimit {}) "
-                                          "at length {}",
-                                          options.rlimit, n),
-                              n - 1};
-        }
         return Inconclusive{fmt::format("Z3 answered unknown at length {}: {}", n, why), n - 1};
       };
-      if (r == z3::unknown) return unknown();
+      if (r == z3::unknown) {
+        if (auto v = unknown()) return *v;
+        continue;
+      }
       // The least failing input of this length: fix each position to the least symbol
       // that keeps the violation satisfiable. The current model bounds the search.
       z3::model model = solver.get_model();
@@ -186,7 +212,15 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
             break;
           }
           solver.pop();
-          if (rv == z3::unknown) return unknown();
+          if (rv == z3::unknown) {
+            // A failing input exists: enumeration finds the least one, or Z3 answered
+            // unknown with no share to fall back on.
+            if (auto v = unknown()) return *v;
+            return Inconclusive{fmt::format("Z3 found a failing input of length {} that running every input "
+                                            "does not (a raspkit bug; please report it)",
+                                            n),
+                                n - 1};
+          }
         }
         solver.add(t == chosen);
         input.push_back(options.vocabulary[static_cast<std::size_t>(chosen)]);

@@ -18,6 +18,7 @@ BoundedOptions options(const std::string& vocab, int max_len) {
   o.timeout_seconds = 60;
   o.exhaustive_fallback = 0;
   o.enumerate_up_to = 0;  // these tests are about the encoding: no silent fallback
+  o.race_up_to = 0;
   return o;
 }
 
