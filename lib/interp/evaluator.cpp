@@ -95,6 +95,8 @@ struct Scratch {
   std::vector<NodeId> order;
   std::uint64_t order_program = 0;
   std::vector<NodeId> order_roots;
+  /// Whether `inner` and `groups` fuse maps that do not read tokens (nothing is kept).
+  bool order_fuses_independent = false;
   /// Of each map over one tokens node alone (through other such maps), that node; else
   /// kNoSource. Computed with `order`.
   std::vector<NodeId> token_source;
@@ -343,7 +345,11 @@ class Evaluator {
   const std::vector<NodeId>& needed_order(std::span<const NodeId> roots) {
     std::vector<NodeId>& order = d_scratch.order;
     std::vector<char>& needed = d_scratch.needed;
+    // Maps that do not read tokens are kept across inputs when reuse is on, so then fused
+    // only when they read tokens.
+    bool independent_too = !d_options.reuse;
     if (d_scratch.order_program == d_program.serial() && needed.size() == d_program.size() &&
+        d_scratch.order_fuses_independent == independent_too &&
         std::equal(roots.begin(), roots.end(), d_scratch.order_roots.begin(), d_scratch.order_roots.end())) {
       return order;
     }
@@ -362,9 +368,10 @@ class Evaluator {
     }
     detail::find_token_sources(d_program, order, d_scratch.token_source);
     detail::find_read_by_token_maps_only(d_program, order, roots, d_scratch.token_source, d_scratch.token_maps_only);
-    detail::plan_fusion(d_program, order, roots, d_scratch.token_source, d_scratch.inner, d_scratch.groups,
-                        d_scratch.slots_in_group);
+    detail::plan_fusion(d_program, order, roots, d_scratch.token_source, independent_too, d_scratch.inner,
+                        d_scratch.groups, d_scratch.slots_in_group);
     d_scratch.order_program = d_program.serial();
+    d_scratch.order_fuses_independent = independent_too;
     d_scratch.order_roots.assign(roots.begin(), roots.end());
     d_scratch.kept_all = false;
     return order;

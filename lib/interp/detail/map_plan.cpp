@@ -47,7 +47,7 @@ void find_read_by_token_maps_only(const ir::Program& program, std::span<const No
 }
 
 void plan_fusion(const ir::Program& program, std::span<const NodeId> order, std::span<const NodeId> roots,
-                 std::span<const NodeId> token_source, std::vector<char>& inner,
+                 std::span<const NodeId> token_source, bool independent_too, std::vector<char>& inner,
                  std::vector<std::vector<NodeId>>& groups, std::vector<std::uint32_t>& slots) {
   std::size_t size = program.size();
   inner.assign(size, 0);
@@ -66,7 +66,7 @@ void plan_fusion(const ir::Program& program, std::span<const NodeId> order, std:
   for (NodeId r : roots) reader[r] = kMany;
   auto fusable = [&](NodeId id) {
     const ir::Node& node = program.node(id);
-    return node.kind == NodeKind::Map && reads_tokens[id] && token_source[id] == kNoTokenSource &&
+    return node.kind == NodeKind::Map && (reads_tokens[id] || independent_too) && token_source[id] == kNoTokenSource &&
            in_number_fragment(*node.expr);
   };
   for (NodeId id : order) inner[id] = reader[id] < kMany && fusable(id) && fusable(reader[id]);

@@ -31,10 +31,11 @@ void find_read_by_token_maps_only(const ir::Program& program, std::span<const ir
 /// its one reader is such a map too. It is computed only inside the map its readers lead to,
 /// whose `groups` entry lists the group's inner maps in id order and then itself; other
 /// entries are empty. Each inner map belongs to exactly one group; `slots` gives its place
-/// in it.
+/// in it. `independent_too` (when nothing is kept across inputs): maps that do not read
+/// tokens (index arithmetic, `length`) are fused the same way.
 void plan_fusion(const ir::Program& program, std::span<const ir::NodeId> order,
                  std::span<const ir::NodeId> roots, std::span<const ir::NodeId> token_source,
-                 std::vector<char>& inner, std::vector<std::vector<ir::NodeId>>& groups,
-                 std::vector<std::uint32_t>& slots);
+                 bool independent_too, std::vector<char>& inner,
+                 std::vector<std::vector<ir::NodeId>>& groups, std::vector<std::uint32_t>& slots);
 
 }  // namespace rasp::interp::detail

@@ -270,6 +270,42 @@ TEST(EvaluatorTest, AFaultInAFusedMapIsTheFirstFaultAsBefore) {
   EXPECT_EQ(both.error().front().range.line, 1) << "a faults before b";
 }
 
+// Without reuse (nothing kept across inputs), maps that do not read tokens are fused too:
+// the same values and the same first fault as node by node.
+TEST(EvaluatorTest, FreshEvaluationsFuseIndexArithmeticAsNodeByNode) {
+  auto module = front::load_source(
+      "a = 12 / (length - indices - 2);\n"  // faults at the next-to-last position
+      "b = a * 2 + 1;\n"
+      "c = (length - indices - 1) * 3 - 1;\n"
+      "f = aggregate(select(indices, c, ==), tokens) if b > 0 else \"-\";\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  for (const char* root : {"b", "c", "f"}) {
+    auto id = front::evaluate_expression(*module, root);
+    ASSERT_TRUE(id.has_value()) << root;
+    Options fresh, generic;
+    fresh.reuse = false;
+    generic.fast_paths = false;
+    for (const char* input : {"a", "ab", "abc", "abcdef"}) {
+      auto got = evaluate(module->program, *id, *parse_input(input), fresh);
+      auto want = evaluate(module->program, *id, *parse_input(input), generic);
+      ASSERT_EQ(got.has_value(), want.has_value()) << root << " " << input;
+      if (!want) {
+        EXPECT_EQ(got.error().front().range.line, 1) << root << " " << input;
+        EXPECT_EQ(got.error().front().notes, want.error().front().notes) << input;
+      } else {
+        EXPECT_EQ(output_to_json(*got), output_to_json(*want)) << root << " " << input;
+      }
+    }
+  }
+  Options fresh;
+  fresh.reuse = false;
+  auto c = front::evaluate_expression(*module, "c");
+  auto values = evaluate(module->program, *c, *parse_input("abcd"), fresh);
+  ASSERT_TRUE(values.has_value());
+  EXPECT_EQ(output_to_json(*values), nlohmann::json({8, 5, 2, -1}));
+}
+
 // A fused group whose operands are strings is computed map by map.
 TEST(EvaluatorTest, FusedMapsOverStringsAreComputedOneByOne) {
   auto r = run("not (aggregate(select(indices, indices, ==), tokens) == tokens) or indices > 1", "abc");
