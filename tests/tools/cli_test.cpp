@@ -38,16 +38,21 @@ TEST(CliTest, RunEvaluatesExpressionsAndSelectors) {
 }
 
 TEST(CliTest, BatchModeKeepsGoingAfterAFailingInput) {
-  std::string inputs = write_temp("inputs.jsonl", "\"ab\"\n\"a\"\n[1, \"x\"]\n");
+  std::string inputs = write_temp("inputs.jsonl", "\"ab\"\n\"a\"\n[1, \"x\"]\n\n[1,\n");
   CliRun r = raspkit(fmt::format("run --expr 'aggregate(select(1,1,==), tokens)' --inputs {} --json", inputs));
   std::istringstream lines(r.out);
   std::vector<nlohmann::json> docs;
   for (std::string line; std::getline(lines, line);) docs.push_back(nlohmann::json::parse(line));
-  ASSERT_EQ(docs.size(), 3u) << r.out << r.err;
+  ASSERT_EQ(docs.size(), 4u) << r.out << r.err;
   EXPECT_EQ(docs[0]["error"]["code"], "E0203");
   EXPECT_EQ(docs[1]["output"], nlohmann::json({"a"}));
   EXPECT_TRUE(docs[2].contains("error"));
+  EXPECT_EQ(docs[3]["error"]["code"], "E0211");
   EXPECT_EQ(r.status, 2);
+  // Each failure names the line of the inputs file it came from (blank lines count).
+  EXPECT_NE(r.err.find(fmt::format("input on line 1 of {}", inputs)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(fmt::format("input on line 5 of {}", inputs)), std::string::npos) << r.err;
+  EXPECT_EQ(docs[3]["error"]["notes"], nlohmann::json({fmt::format("input on line 5 of {}", inputs)}));
 }
 
 TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {

@@ -97,10 +97,16 @@ int run(RunOptions& o) {
   }
 
   int status = kVerified;
+  // In batch mode, the line of the inputs file a failing input came from, as a note.
+  std::size_t line_number = 0;
+  auto locate = [&](Diagnostics& d) {
+    if (line_number > 0 && !d.empty()) d.front().notes.push_back(fmt::format("input on line {} of {}", line_number, *o.inputs_file));
+  };
   auto run_one = [&](const nlohmann::json& input_json, const std::vector<ir::Value>& input) {
     auto out = model ? compile::run_compiled(*model, input)
                      : interp::evaluate(loaded->module.program, loaded->root, input, o.semantics);
     if (!out) {
+      locate(out.error());
       status = kBadInput;
       if (o.json) {
         std::cout << nlohmann::json{{"input", input_json}, {"error", diagnostic_json(out.error().front())}}.dump()
@@ -121,6 +127,7 @@ int run(RunOptions& o) {
     nlohmann::json shown = nlohmann::json::parse(text, nullptr, false);
     if (shown.is_discarded()) shown = text;
     if (!input) {
+      locate(input.error());
       status = kBadInput;
       if (o.json) {
         std::cout << nlohmann::json{{"input", shown}, {"error", diagnostic_json(input.error().front())}}.dump()
@@ -141,6 +148,7 @@ int run(RunOptions& o) {
     return kUsage;
   }
   for (std::string line; std::getline(in, line);) {
+    ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (line.back() == '\r') line.pop_back();
     run_text(line);
