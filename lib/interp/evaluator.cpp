@@ -15,6 +15,7 @@
 #include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/selector_plan.h"
 #include "lib/interp/detail/token_memo.h"
+#include "lib/ir/text.h"
 
 namespace rasp::interp {
 
@@ -27,7 +28,7 @@ using ir::Value;
 
 std::string describe_input(std::span<const Value> input) {
   bool all_chars = !input.empty() && std::all_of(input.begin(), input.end(), [](const Value& v) {
-    return v.is_string() && v.str().size() == 1 && v.str() != "\"" && v.str() != "\\";
+    return v.is_string() && ir::one_character(v.str()) && v.str() != "\"" && v.str() != "\\";
   });
   if (all_chars) {
     std::string s = "\"";

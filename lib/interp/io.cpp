@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "lib/ir/json.h"
+#include "lib/ir/text.h"
 
 namespace rasp::interp {
 
@@ -14,7 +15,8 @@ using nlohmann::json;
 Result<std::vector<ir::Value>> input_from_json(const json& j) {
   std::vector<ir::Value> out;
   if (j.is_string()) {
-    for (char c : j.get<std::string>()) out.push_back(ir::Value::string(std::string(1, c)));
+    // One token per character, as Python iterates a string (not per byte).
+    for (std::string& c : ir::characters(j.get<std::string>())) out.push_back(ir::Value::string(std::move(c)));
     return out;
   }
   if (!j.is_array()) {
@@ -38,12 +40,17 @@ Result<std::vector<ir::Value>> parse_input(const std::string& text) {
   } else if (!j.is_string() && !j.is_array()) {
     j = text;  // e.g. 123 means the tokens "1", "2", "3"
   }
+  // JSON text was checked by the parser; plain text is checked here, so that every token
+  // can be shown and written back as JSON.
+  if (j.is_string() && !ir::valid_utf8(j.get_ref<const std::string&>())) {
+    return fail(code::kInput, "input is not valid UTF-8 text");
+  }
   return input_from_json(j);
 }
 
 json input_to_json(const std::vector<ir::Value>& input) {
   bool chars = !input.empty();
-  for (const auto& v : input) chars = chars && v.is_string() && v.str().size() == 1;
+  for (const auto& v : input) chars = chars && v.is_string() && ir::one_character(v.str());
   if (chars) {
     std::string s;
     for (const auto& v : input) s += v.str();

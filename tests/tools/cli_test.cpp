@@ -55,6 +55,17 @@ TEST(CliTest, BatchModeKeepsGoingAfterAFailingInput) {
   EXPECT_EQ(docs[3]["error"]["notes"], nlohmann::json({fmt::format("input on line 5 of {}", inputs)}));
 }
 
+// Text is split into characters, not bytes, and printed back as JSON (was an internal
+// error on the first byte of "é").
+TEST(CliTest, NonAsciiInputsAreCharacters) {
+  CliRun r = raspkit("run --expr tokens --input '\xC3\xA9\xE2\x82\xAC' --json");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"input\":\"\xC3\xA9\xE2\x82\xAC\",\"output\":[\"\xC3\xA9\",\"\xE2\x82\xAC\"]}\n");
+  CliRun bad = raspkit("run --expr tokens --input 'a\xE9'");
+  EXPECT_EQ(bad.status, 2) << bad.err;
+  EXPECT_NE(bad.err.find("not valid UTF-8"), std::string::npos) << bad.err;
+}
+
 TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {
   std::string prog = write_temp("bad.rasp", "x = tokens;\ny = x +* 2;\n");
   CliRun r = raspkit(fmt::format("run {} --input ab", prog));

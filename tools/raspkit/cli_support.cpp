@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/interp/io.h"
+#include "lib/ir/text.h"
 
 namespace rasp::cli {
 
@@ -78,6 +79,7 @@ std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
       std::size_t end = text.find(',', start);
       if (end == std::string::npos) end = text.size();
       std::string item = text.substr(start, end - start);
+      if (!ir::valid_utf8(item)) return std::nullopt;
       auto parsed = nlohmann::json::parse(item, nullptr, false);
       auto one = interp::input_from_json(
           parsed.is_discarded() || parsed.is_string() ? nlohmann::json::array({item})

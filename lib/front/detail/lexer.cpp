@@ -6,6 +6,8 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "lib/ir/text.h"
+
 namespace rasp::front::detail {
 namespace {
 
@@ -114,6 +116,10 @@ Result<std::vector<Token>> lex(std::string_view src, std::shared_ptr<const std::
       while (j < src.size() && src[j] != '"' && src[j] != '\n' && src[j] != '\r') ++j;
       if (j >= src.size() || src[j] != '"') {
         return error("unterminated string literal", static_cast<int>(j - i));
+      }
+      // Its characters become tokens and output, which are UTF-8 text everywhere.
+      if (!ir::valid_utf8(src.substr(i + 1, j - i - 1))) {
+        return error("string literal is not valid UTF-8 text", static_cast<int>(j - i + 1));
       }
       emit(Tok::String, j - i + 1);
       continue;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "lib/front/detail/parser.h"
+#include "lib/ir/text.h"
 
 namespace rasp::front::detail {
 
@@ -308,18 +309,16 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
         assign(scope, s->names[0], std::move(v), s->range);
         return;
       }
-      auto list = std::get_if<std::shared_ptr<const ListValue>>(&v);
-      if (!list) {
+      auto items = unpack(v);
+      if (!items) {
         error(code::kUnpack,
               fmt::format("cannot unpack {} into {} names", type_name(v), s->names.size()), s->range);
       }
-      if ((*list)->items.size() != s->names.size()) {
-        error(code::kUnpack,
-              fmt::format("expected {} values to unpack, got {}", s->names.size(), (*list)->items.size()),
+      if (items->size() != s->names.size()) {
+        error(code::kUnpack, fmt::format("expected {} values to unpack, got {}", s->names.size(), items->size()),
               s->range);
       }
-      auto items = (*list)->items;
-      for (std::size_t i = 0; i < s->names.size(); ++i) assign(scope, s->names[i], items[i], s->range);
+      for (std::size_t i = 0; i < s->names.size(); ++i) assign(scope, s->names[i], (*items)[i], s->range);
       return;
     }
     case StmtKind::Def: {
@@ -426,12 +425,27 @@ void Stager::bind_iterators(const std::shared_ptr<Environment>& scope, const std
     assign(scope, ids[0], v, range);
     return;
   }
-  auto l = std::get_if<std::shared_ptr<const ListValue>>(&v);
-  if (!l || (*l)->items.size() != ids.size()) {
+  auto items = unpack(v);
+  if (!items || items->size() != ids.size()) {
     error(code::kUnpack,
           fmt::format("cannot unpack {} into {} loop variables", describe_value(v), ids.size()), range);
   }
-  for (std::size_t i = 0; i < ids.size(); ++i) assign(scope, ids[i], (*l)->items[i], range);
+  for (std::size_t i = 0; i < ids.size(); ++i) assign(scope, ids[i], (*items)[i], range);
+}
+
+std::optional<std::vector<StageValue>> Stager::unpack(const StageValue& v) {
+  if (auto l = std::get_if<std::shared_ptr<const ListValue>>(&v)) return (*l)->items;
+  if (auto d = std::get_if<std::shared_ptr<const DictValue>>(&v)) {
+    std::vector<StageValue> keys;
+    for (const auto& [k, val] : (*d)->items) keys.push_back(k);
+    return keys;
+  }
+  if (is_atom(v) && atom(v).is_string()) {
+    std::vector<StageValue> chars;
+    for (std::string& c : ir::characters(atom(v).str())) chars.push_back(Value::string(std::move(c)));
+    return chars;
+  }
+  return std::nullopt;
 }
 
 // ----- expressions -----
@@ -851,7 +865,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
   if (is_atom(container) && atom(container).is_string()) {
     const std::string& s = atom(container).str();
     std::vector<Value> chars;
-    for (char c : s) chars.push_back(Value::string(std::string(1, c)));
+    for (std::string& c : ir::characters(s)) chars.push_back(Value::string(std::move(c)));
     if (is_sop(key)) {
       return map([&](const auto& x) { return ir::make_lookup(x[0], ir::TableKind::String, {}, chars); }, {key},
                  range);

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -123,6 +124,9 @@ class Stager {
   StageValue make_aggregate(const AstPtr& a, const std::vector<StageValue>& args);
   StageValue ternary(const AstPtr& a, const std::shared_ptr<Environment>& scope);
   std::vector<StageValue> iterate(const StageValue& v, const SourceRange& range, const char* what);
+  /// What unpacking `v` into several names gives, as Python zips them: a list's items, a
+  /// dict's keys, a string's characters; nothing for anything else.
+  static std::optional<std::vector<StageValue>> unpack(const StageValue& v);
   void bind_iterators(const std::shared_ptr<Environment>& scope, const std::vector<std::string>& ids,
                       const StageValue& v, const SourceRange& range);
 

@@ -45,6 +45,24 @@ TEST(StagingTest, IndexingConstantsBySOps) {
   EXPECT_EQ(run("x = tokens[-1];", "x", "abc"), nlohmann::json({"c", "c", "c"}));
 }
 
+// Several names take a list's items, a dict's keys or a string's characters, as Python zips.
+TEST(StagingTest, UnpackingListsDictsAndStrings) {
+  EXPECT_EQ(run("c, d = \"xy\";\nz = tokens + d + c;", "z", "a"), nlohmann::json({"ayx"}));
+  EXPECT_EQ(run("k1, k2 = {\"p\": 1, \"q\": 2};\nz = tokens + k2;", "z", "a"), nlohmann::json({"aq"}));
+  EXPECT_EQ(run("acc = \"\";\nfor a, b in [\"xy\", \"zw\"] { acc = acc + b + a; }\nz = tokens + acc;", "z", "a"),
+            nlohmann::json({"ayxwz"}));
+  EXPECT_EQ(run("o = [p for p, q in [\"()\", \"{}\"]];\nz = tokens in o;", "z", "({)"),
+            nlohmann::json({true, true, false}));
+}
+
+// A string is a sequence of characters, not bytes: inputs and constants alike.
+TEST(StagingTest, StringsAreCharactersNotBytes) {
+  EXPECT_EQ(run("x = \"\u00e9\u20acx\"[indices];", "x", "abc"), nlohmann::json({"\u00e9", "\u20ac", "x"}));
+  EXPECT_EQ(run("", "length", "\u00e9a\u00a7"), nlohmann::json({3, 3, 3}));
+  EXPECT_EQ(run("", "tokens", "\u00e9a"), nlohmann::json({"\u00e9", "a"}));
+  EXPECT_EQ(run("a, b = \"\u00e9\u20ac\";\nz = tokens + b;", "z", "x"), nlohmann::json({"x\u20ac"}));
+}
+
 TEST(StagingTest, LibraryNamesBehaveLikeTheReference) {
   EXPECT_EQ(run("", "length", "abcd"), nlohmann::json({4, 4, 4, 4}));
   EXPECT_EQ(run("", "sort(tokens, tokens)", "cab"), nlohmann::json({"a", "b", "c"}));

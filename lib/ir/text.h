@@ -1,0 +1,23 @@
+// lib/ir/text.h - Strings as Python sees them: a sequence of Unicode characters (code points).
+//
+// The reference interpreter splits an input string, and indexes a string constant, by
+// character; raspkit holds text as UTF-8, so one character may be several bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rasp::ir {
+
+/// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+[[nodiscard]] bool valid_utf8(std::string_view text);
+
+/// The characters of `text`, each as its UTF-8 bytes. A byte that starts no well-formed
+/// character is one piece by itself (callers that show text check valid_utf8 first).
+[[nodiscard]] std::vector<std::string> characters(std::string_view text);
+
+/// Whether `text` is exactly one character.
+[[nodiscard]] bool one_character(std::string_view text);
+
+}  // namespace rasp::ir
