@@ -37,6 +37,22 @@ TEST(LimitsTest, DeepParenthesesAreE0004) {
                1);
 }
 
+// Chains of operators nest as deeply as brackets: each was a stack overflow at 20,000 links.
+TEST(LimitsTest, LongOperatorChainsAreE0004) {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  expect_limit("y = 0;\nx = 1" + repeat(" + 1", 100000) + ";", "E0004", 2);
+  expect_limit("x = tokens" + repeat("[0]", 100000) + ";", "E0004", 1);
+  expect_limit("x = " + repeat("indices if indices > 0 else ", 100000) + "0;", "E0004", 1);
+  expect_limit("s = select(indices, indices, ==);\nx = s" + repeat(" and s", 100000) + ";", "E0004", 2);
+  expect_limit("def f(a) { return f; }\nx = f(1)" + repeat("(1)", 100000) + ";", "E0004", 2);
+  // Below the limit, a long chain loads.
+  EXPECT_TRUE(front::load_source("x = indices" + repeat(" + 1", 1900) + ";", "ok.rasp").has_value());
+}
+
 TEST(LimitsTest, DeepBlocksAreE0004) {
   std::string src;
   for (int i = 0; i < 5000; ++i) src += "for i in [1] {\n";

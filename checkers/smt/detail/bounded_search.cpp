@@ -155,9 +155,14 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
       } else if (options.rlimit > 0) {
         solver.set("rlimit", options.rlimit);
       }
+      // How long the last call ran: Z3 does not always say "timeout" when its timer stops it.
+      double last_call = 0;
       auto check = [&]() {
         if (budget.calls_limited()) solver.set("timeout", budget.millis());
-        return solver.check();
+        auto start = Clock::now();
+        z3::check_result r = solver.check();
+        last_call = std::chrono::duration<double>(Clock::now() - start).count();
+        return r;
       };
       solver.add(encoder->domain());
       solver.add(*violation);
@@ -180,7 +185,8 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
                                           options.rlimit, n, why),
                               n - 1};
         }
-        if (why == "timeout" || why == "canceled") {
+        bool timer = budget.per_call() > 0 && last_call >= budget.per_call();
+        if (why == "timeout" || why == "canceled" || timer) {
           if (budget.per_call() > 0) {  // the query's own budget is not used up
             return Inconclusive{fmt::format("a solver call timed out after {:g} s at length {}",
                                             budget.per_call(), n),

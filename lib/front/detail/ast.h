@@ -44,6 +44,7 @@ struct Ast {
   std::vector<std::string> ids;   ///< comprehension iterator names
   SourceRange range;
   SourceRange op_range;           ///< the operator's own position, for carets
+  int height = 1;                 ///< 1 + the tallest operand's: what evaluating it recurses
 };
 
 enum class StmtKind { Expr, Assign, Def, For, Load, Draw, SetExample, Ignored };

@@ -328,9 +328,20 @@ class Parser {
     auto a = std::make_shared<Ast>();
     a->kind = kind;
     a->op = op;
+    for (const AstPtr& arg : args) a->height = std::max(a->height, arg->height + 1);
     a->args = std::move(args);
     a->text = std::move(text);
     a->range = span(from, previous());
+    // A chain of operators (`1 + 1 + ... + 1`, `x[0][0]...`) nests as deeply as brackets do
+    // without any, and staging it recurses as deep: the same limit.
+    if (a->height > d_max_depth) {
+      throw ParseError{Diagnostic{Severity::Error, code::kTooDeep,
+                                  fmt::format("expression nested deeper than {} levels (a chain of {} or more "
+                                              "operations)",
+                                              d_max_depth, d_max_depth),
+                                  a->range,
+                                  {}}};
+    }
     return a;
   }
 
