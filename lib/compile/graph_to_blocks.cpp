@@ -23,19 +23,35 @@ std::string node_label(const ir::Program& program, NodeId id) {
 std::optional<Value> evaluate_through(const ir::Program& program, NodeId id,
                                       std::map<NodeId, Value>& known) {
   if (auto it = known.find(id); it != known.end()) return it->second;
-  const ir::Node& n = program.node(id);
-  if (n.kind == NodeKind::Constant) return n.value;
-  if (n.kind != NodeKind::Map) return std::nullopt;
-  std::vector<Value> vars;
-  for (NodeId in : n.inputs) {
-    auto v = evaluate_through(program, in, known);
-    if (!v) return std::nullopt;
-    vars.push_back(std::move(*v));
+  // The maps and constants `id` is made of, found without recursion (a chain of maps can be
+  // tens of thousands long), then evaluated in id order, which puts operands first.
+  std::vector<NodeId> stack = {id}, maps;
+  std::set<NodeId> seen = {id};
+  while (!stack.empty()) {
+    NodeId at = stack.back();
+    stack.pop_back();
+    const ir::Node& n = program.node(at);
+    if (known.count(at) || n.kind == NodeKind::Constant) continue;
+    if (n.kind != NodeKind::Map) return std::nullopt;
+    maps.push_back(at);
+    for (NodeId in : n.inputs) {
+      if (seen.insert(in).second) stack.push_back(in);
+    }
   }
-  auto v = ir::evaluate(*n.expr, vars);
-  if (!v) return std::nullopt;
-  known.emplace(id, *v);
-  return *v;
+  if (maps.empty()) return program.node(id).value;  // a constant
+  std::sort(maps.begin(), maps.end());
+  for (NodeId at : maps) {
+    const ir::Node& n = program.node(at);
+    std::vector<Value> vars;
+    for (NodeId in : n.inputs) {
+      const ir::Node& operand = program.node(in);
+      vars.push_back(operand.kind == NodeKind::Constant && !known.count(in) ? operand.value : known.at(in));
+    }
+    auto v = ir::evaluate(*n.expr, vars);
+    if (!v) return std::nullopt;
+    known.emplace(at, std::move(*v));
+  }
+  return known.at(id);
 }
 
 namespace {

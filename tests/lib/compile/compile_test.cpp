@@ -36,6 +36,22 @@ Model expect_faithful(const Builder& b, NodeId root, const std::vector<Value>& v
 
 const std::vector<Value> kAbc = chars("abc");
 
+// A chain of maps tens of thousands long (`x = x + 1;` repeated) is folded without
+// recursion: 50,000 links overflowed the stack.
+TEST(CompileTest, LongChainsOfMapsCompile) {
+  Builder b;
+  NodeId x = b.indices();
+  for (int i = 0; i < 50000; ++i) x = b.map({x}, ir::make_binary(BinaryOp::Add, ir::make_var(0), ir::make_const(Value::integer(1))));
+  CompileOptions o;
+  o.vocab = kAbc;
+  o.max_len = 2;
+  auto model = compile(b.p, x, o);
+  ASSERT_TRUE(model) << model.error().front().message;
+  auto out = run_compiled(*model, chars("ab"));
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(interp::output_to_json(*out), nlohmann::json({50000, 50001}));
+}
+
 TEST(CompileTest, TokensAloneNeedNoLayer) {
   Builder b;
   auto t = b.tokens();
