@@ -59,8 +59,10 @@ Result<void> sums_select_at_most_one(const ir::Program& program, ir::NodeId root
 
 }  // namespace
 
-Result<Model> compile(const ir::Program& program, ir::NodeId root, const CompileOptions& options,
-                      const ir::Schedule* schedule) {
+namespace detail {
+
+Result<Stages> compile_stages(const ir::Program& program, ir::NodeId root, const CompileOptions& options,
+                              const ir::Schedule* schedule) {
   if (options.vocab.empty()) return fail(code::kInput, "the vocabulary is empty");
   if (options.max_len < 1) return fail(code::kInput, "the maximum length must be at least 1");
   if (options.aggregation == interp::Aggregation::Sum) {
@@ -68,8 +70,11 @@ Result<Model> compile(const ir::Program& program, ir::NodeId root, const Compile
       return tl::unexpected(ok.error());
     }
   }
-  auto lowered = detail::composite_to_tuples(program, root, options);
+  auto lowered = composite_to_tuples(program, root, options);
   if (!lowered) return tl::unexpected(lowered.error());
+  Stages out;
+  out.lowered = std::make_unique<Lowered>(std::move(*lowered));
+  const Lowered& low = *out.lowered;
   std::optional<ir::Schedule> moved;
   if (schedule) {
     // The schedule names nodes of `program`: carry it over to the lowered copy.
@@ -77,28 +82,38 @@ Result<Model> compile(const ir::Program& program, ir::NodeId root, const Compile
     moved->layers = schedule->layers;
     moved->heads_per_layer = schedule->heads_per_layer;
     for (const auto& [id, place] : schedule->placement) {
-      if (id < lowered->old_to_new.size()) moved->placement[lowered->old_to_new[id]] = place;
+      if (id < low.old_to_new.size()) moved->placement[low.old_to_new[id]] = place;
     }
   }
-  auto plan = detail::graph_to_blocks(lowered->program, lowered->root, options);
+  auto plan = graph_to_blocks(low.program, low.root, options);
   if (!plan) return tl::unexpected(plan.error());
-  if (auto ok = detail::blocks_to_layers(*plan, options, moved ? &*moved : nullptr); !ok) {
+  if (auto ok = blocks_to_layers(*plan, options, moved ? &*moved : nullptr); !ok) {
     return tl::unexpected(ok.error());
   }
-  detail::Layout layout = detail::make_layout(*plan);
-  auto model = detail::blocks_to_weights(*plan, layout, options);
-  if (model) {
-    // Obligations were stated on the lowered copy: name the caller's nodes.
-    for (Obligation& o : model->obligations) {
-      for (ir::NodeId old : program.ancestors(root)) {
-        if (old < lowered->old_to_new.size() && lowered->old_to_new[old] == o.id) {
-          o.id = old;
-          break;
-        }
+  out.plan = std::move(*plan);
+  out.layout = make_layout(out.plan);
+  auto model = blocks_to_weights(out.plan, out.layout, options);
+  if (!model) return tl::unexpected(model.error());
+  // Obligations were stated on the lowered copy: name the caller's nodes.
+  for (Obligation& o : model->obligations) {
+    for (ir::NodeId old : program.ancestors(root)) {
+      if (old < low.old_to_new.size() && low.old_to_new[old] == o.id) {
+        o.id = old;
+        break;
       }
     }
   }
-  return model;
+  out.model = std::move(*model);
+  return out;
+}
+
+}  // namespace detail
+
+Result<Model> compile(const ir::Program& program, ir::NodeId root, const CompileOptions& options,
+                      const ir::Schedule* schedule) {
+  auto stages = detail::compile_stages(program, root, options, schedule);
+  if (!stages) return tl::unexpected(stages.error());
+  return std::move(stages->model);
 }
 
 }  // namespace rasp::compile

@@ -136,21 +136,19 @@ const Model& ResidualReader::model() const { return d_impl->model; }
 Result<ResidualReader> ResidualReader::make(const ir::Program& program, NodeId root,
                                             const CompileOptions& options,
                                             const ir::Schedule* schedule) {
-  // The same stages as compile(), keeping the plan and layout the model is made from.
-  if (options.vocab.empty()) return fail(code::kInput, "the vocabulary is empty");
-  if (options.max_len < 1) return fail(code::kInput, "the maximum length must be at least 1");
-  auto plan = detail::graph_to_blocks(program, root, options);
-  if (!plan) return tl::unexpected(plan.error());
-  if (auto ok = detail::blocks_to_layers(*plan, options, schedule); !ok) {
-    return tl::unexpected(ok.error());
-  }
-  detail::Layout layout = detail::make_layout(*plan);
-  auto model = detail::blocks_to_weights(*plan, layout, options);
-  if (!model) return tl::unexpected(model.error());
+  // The same stages as compile(), keeping the plan and layout the model is made from. The
+  // plan is of the lowered copy; probes name the caller's nodes, whose trace they read.
+  auto stages = detail::compile_stages(program, root, options, schedule);
+  if (!stages) return tl::unexpected(stages.error());
+  const detail::Plan& plan = stages->plan;
+  const detail::Layout& layout = stages->layout;
+  const detail::Lowered& low = *stages->lowered;
+  std::vector<std::optional<NodeId>> to_old(low.program.size());
+  for (NodeId old = 0; old < low.old_to_new.size(); ++old) to_old[low.old_to_new[old]] = old;
 
   auto impl = std::make_unique<Impl>();
   impl->program = &program;
-  impl->model = std::move(*model);
+  impl->model = std::move(stages->model);
   auto stage_of = [&](const std::vector<int>& dims) {
     int s = INT_MAX;
     for (int d : dims) {
@@ -158,32 +156,33 @@ Result<ResidualReader> ResidualReader::make(const ir::Program& program, NodeId r
     }
     return s;
   };
-  for (NodeId id = 0; id < program.size(); ++id) {
-    const ir::Node& n = program.node(id);
-    const detail::SopPlan& s = plan->sops[id];
-    if (!s.needed || program.is_selector(id)) continue;
-    if (auto it = layout.cat_dims.find(id); it != layout.cat_dims.end()) {
+  for (NodeId id = 0; id < program.size() && id < low.old_to_new.size(); ++id) {
+    NodeId at = low.old_to_new[id];
+    const ir::Node& n = low.program.node(at);
+    const detail::SopPlan& s = plan.sops[at];
+    if (!s.needed || low.program.is_selector(at)) continue;
+    if (auto it = layout.cat_dims.find(at); it != layout.cat_dims.end()) {
       Probe p;
       p.node = id;
       p.kind = ProbeKind::OneHot;
       p.dims = it->second;
       bool copies = n.kind == NodeKind::Aggregate && !s.numeric_mean;
-      p.values = copies ? plan->sets.of(n.inputs[1]) : plan->sets.of(id);
-      if (copies) p.empty_selector = n.inputs[0];
+      p.values = copies ? plan.sets.of(n.inputs[1]) : plan.sets.of(at);
+      if (copies) p.empty_selector = to_old[n.inputs[0]];
       p.stage = stage_of(p.dims);
       impl->probes.push_back(std::move(p));
     }
-    if (auto it = layout.num_dim.find(id); it != layout.num_dim.end()) {
+    if (auto it = layout.num_dim.find(at); it != layout.num_dim.end()) {
       Probe p;
       p.node = id;
       p.kind = ProbeKind::Numerical;
       p.dims = {it->second};
-      p.values = plan->sets.of(id);
-      p.readout = detail::numeric_readout(*plan, layout, id);
+      p.values = plan.sets.of(at);
+      p.readout = detail::numeric_readout(plan, layout, at);
       p.stage = stage_of(p.dims);
       impl->probes.push_back(std::move(p));
     }
-    if (auto it = layout.scratch_dim.find(id);
+    if (auto it = layout.scratch_dim.find(at);
         it != layout.scratch_dim.end() && n.kind == NodeKind::SelectorWidth) {
       Probe p;
       p.node = id;

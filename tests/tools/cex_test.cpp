@@ -114,6 +114,32 @@ TEST(CexTest, BrokenMlpIsBlamedOnItsLayer) {
   EXPECT_FALSE(doc.contains("regress_file"));
 }
 
+// A selector combined with `or` is lowered to one head, as `raspkit compile` does, and the
+// blame names the caller's s-ops (cex refused the paper's sort that compile accepts).
+TEST(CexTest, OrSelectorsAreLoweredAsCompileLowersThem) {
+  std::string program = write_temp("sort_or.rasp",
+                                   "smaller = select(tokens, tokens, <) or (select(tokens, tokens, ==) and "
+                                   "select(indices, indices, <));\n"
+                                   "place = selector_width(smaller);\n"
+                                   "sorted = aggregate(select(place, indices, ==), tokens);\n");
+  std::string model = temp_path("sort_or.safetensors");
+  ASSERT_EQ(raspkit(fmt::format("compile {} --expr sorted --vocab a,b,c --max-len 4 -o {}", program, model)).status,
+            0);
+  CliRun good = raspkit(fmt::format("cex {} --expr sorted --vocab a,b,c --max-len 4 --json", program));
+  ASSERT_EQ(good.status, 0) << good.err;
+  EXPECT_EQ(nlohmann::json::parse(good.out)["verdict"], "none");
+  // Layer 0 codes the tuples (an MLP), layer 1 counts the lowered selector's keys, layer 2
+  // copies the token: that head turned around blames `sorted`.
+  scale_tensor(model, "layers.2.heads.0.w_o", -1.0);
+  CliRun bad = raspkit(fmt::format("cex {} --expr sorted --vocab a,b,c --max-len 4 --model {} --json", program, model));
+  ASSERT_EQ(bad.status, 10) << bad.err;
+  auto doc = nlohmann::json::parse(bad.out);
+  EXPECT_EQ(doc["input"], "a");
+  EXPECT_EQ(doc["first_divergence"]["layer"], 2);
+  EXPECT_EQ(doc["first_divergence"]["sop"], "sorted");
+  EXPECT_EQ(doc["first_divergence"]["line"], 3);
+}
+
 TEST(CexTest, RandomSearchShrinksAndIsDeterministic) {
   Compiled c = compile_reverse("bad_random");
   scale_tensor(c.model, "layers.1.heads.0.w_o", -1.0);

@@ -140,6 +140,19 @@ struct Lowered {
 [[nodiscard]] Result<Model> blocks_to_weights(const Plan& plan, const Layout& layout,
                                               const CompileOptions& options);
 
+/// compile.cpp: every stage of compile() on a program, kept together for those that read
+/// the model's residual stream back (ResidualReader): the lowered copy the plan points
+/// into (held by pointer so that it stays put), the plan, the layout and the model, whose
+/// obligations name the caller's nodes.
+struct Stages {
+  std::unique_ptr<Lowered> lowered;
+  Plan plan;
+  Layout layout;
+  Model model;
+};
+[[nodiscard]] Result<Stages> compile_stages(const ir::Program& program, ir::NodeId root,
+                                            const CompileOptions& options, const ir::Schedule* schedule);
+
 std::string node_label(const ir::Program& program, ir::NodeId id);
 
 /// The value of `id` computed through maps and constants from the values in `known`
