@@ -195,8 +195,31 @@ ValueResult<Value> Value::rational(std::int64_t num, std::int64_t den) {
 }
 
 ValueResult<Value> Value::decimal(std::string_view text) {
-  bool neg = !text.empty() && text.front() == '-';
-  if (neg) text.remove_prefix(1);
+  std::string_view whole = text;
+  auto not_a_number = [&] {
+    return tl::unexpected(ValueError{code::kInput, fmt::format("not a number: {}", whole)});
+  };
+  bool neg = !text.empty() && (text.front() == '-' || text.front() == '+');
+  if (neg && text.front() == '+') neg = false;
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+  // An exponent: "2.5e-10", as Python's float() and JSON write small and large numbers.
+  long exponent = 0;
+  if (auto e = text.find_first_of("eE"); e != std::string_view::npos) {
+    std::string_view digits = text.substr(e + 1);
+    bool down = !digits.empty() && digits.front() == '-';
+    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
+    if (digits.empty() || digits.size() > 6) return not_a_number();
+    for (char c : digits) {
+      if (c < '0' || c > '9') return not_a_number();
+      exponent = exponent * 10 + (c - '0');
+    }
+    if (down) exponent = -exponent;
+    text = text.substr(0, e);
+  }
+  // Zeros ending the fraction change nothing: "1.2500000000000000000000" is 5/4.
+  if (text.find('.') != std::string_view::npos) {
+    while (!text.empty() && text.back() == '0') text.remove_suffix(1);
+  }
   i128 num = 0, den = 1;
   bool seen_dot = false, any = false;
   for (char c : text) {
@@ -204,15 +227,30 @@ ValueResult<Value> Value::decimal(std::string_view text) {
       seen_dot = true;
       continue;
     }
-    if (c < '0' || c > '9') {
-      return tl::unexpected(ValueError{code::kInput, fmt::format("not a number: {}", text)});
-    }
+    if (c < '0' || c > '9') return not_a_number();
     any = true;
     num = num * 10 + (c - '0');
     if (seen_dot) den *= 10;
     if (!fits(num) || !fits(den)) return tl::unexpected(overflow());
   }
-  if (!any) return tl::unexpected(ValueError{code::kInput, fmt::format("not a number: {}", text)});
+  if (!any && !seen_dot) return not_a_number();
+  if (!any && whole.find_first_of("0123456789") == std::string_view::npos) return not_a_number();
+  for (; exponent > 0 && num != 0; --exponent) {
+    if (den % 10 == 0) {
+      den /= 10;
+    } else {
+      num *= 10;
+    }
+    if (!fits(num)) return tl::unexpected(overflow());
+  }
+  for (; exponent < 0 && num != 0; ++exponent) {
+    if (num % 10 == 0) {
+      num /= 10;
+    } else {
+      den *= 10;
+    }
+    if (!fits(den)) return tl::unexpected(overflow());
+  }
   return make_rational(neg ? -num : num, den);
 }
 
@@ -220,13 +258,15 @@ ValueResult<Value> Value::from_double(double d) {
   if (!std::isfinite(d)) {
     return tl::unexpected(ValueError{code::kInput, "infinite or NaN numbers are not RASP values"});
   }
-  if (std::fabs(d) > 9.0e18) return tl::unexpected(overflow());
-  // Exact when d has a short decimal expansion (as JSON inputs do); otherwise the closest
-  // fraction with denominator up to 10^9.
+  // The shortest text that reads back as d (Python's repr, as a JSON writer prints it), taken
+  // exactly; a number that has no such fraction within 64 bits is refused, never rounded.
   std::string text = fmt::format("{}", d);
-  if (text.find('e') == std::string::npos && text.size() < 19) return decimal(text);
-  i128 den = 1000000000;
-  return make_rational(static_cast<i128>(std::llround(d * static_cast<double>(den))), den);
+  auto v = decimal(text);
+  if (!v && v.error().code == std::string(code::kOverflow)) {
+    return tl::unexpected(ValueError{
+        code::kOverflow, fmt::format("the number {} is not a fraction of 64-bit integers, which raspkit computes with exactly", text)});
+  }
+  return v;
 }
 
 bool Value::total_less(const Value& other) const {

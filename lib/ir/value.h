@@ -38,7 +38,7 @@ class Value {
     v.d_str = std::move(s);
     return v;
   }
-  /// Parses a decimal literal such as "2.5" or "-0.125" exactly.
+  /// Parses a decimal literal such as "2.5", "-0.125" or "2.5e-10" exactly.
   static ValueResult<Value> decimal(std::string_view text);
   /// The nearest rational to `d` with a denominator of at most 10^9 (JSON input floats).
   static ValueResult<Value> from_double(double d);

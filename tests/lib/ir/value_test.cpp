@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 
 namespace rasp::ir {
 namespace {
@@ -16,6 +17,37 @@ Value op(BinaryOp o, const Value& a, const Value& b) {
   auto r = apply(o, a, b);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
   return r ? *r : Value();
+}
+
+// Decimal text, with an exponent as Python's float() and JSON write it, read exactly.
+TEST(ValueTest, DecimalsAndExponentsAreExact) {
+  auto d = [](const char* text) {
+    auto v = Value::decimal(text);
+    EXPECT_TRUE(v.has_value()) << text;
+    return v ? *v : Value();
+  };
+  EXPECT_TRUE(d("2.5").identical(F(5, 2)));
+  EXPECT_TRUE(d("-0.125").identical(F(-1, 8)));
+  EXPECT_TRUE(d("2.5e-10").identical(F(1, 4000000000)));
+  EXPECT_TRUE(d("1E3").identical(F(1000, 1)));
+  EXPECT_TRUE(d("+1.5e+2").identical(F(150, 1)));
+  EXPECT_TRUE(d("1.2500000000000000000000").identical(F(5, 4)));
+  EXPECT_TRUE(d("0.30000000000000004").identical(F(30000000000000004, 100000000000000000)));
+  for (const char* bad : {"", "-", ".", "e5", "1e", "1e+", "1.2.3", "1x", "1e5.5"}) {
+    EXPECT_FALSE(Value::decimal(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(Value::decimal("1e30").error().code, "E0208");
+}
+
+// A JSON number is the double it denotes, taken exactly through its shortest text, never
+// rounded to a nearby fraction (1e-10 was 0, 0.30000000000000004 was 0.3).
+TEST(ValueTest, DoublesAreTakenExactlyOrRefused) {
+  EXPECT_TRUE(Value::from_double(1e-10)->identical(F(1, 10000000000)));
+  EXPECT_TRUE(Value::from_double(0.1)->identical(F(1, 10)));
+  EXPECT_FALSE(*Value::from_double(0.30000000000000004) == F(3, 10));
+  EXPECT_EQ(Value::from_double(1e-30).error().code, "E0208");
+  EXPECT_EQ(Value::from_double(1e20).error().code, "E0208");
+  EXPECT_FALSE(Value::from_double(std::numeric_limits<double>::infinity()).has_value());
 }
 
 TEST(ValueTest, IntegerArithmeticStaysInteger) {
