@@ -404,6 +404,11 @@ class Evaluator {
     Diagnostic d{Severity::Error, code, message, node.range, {}};
     std::string what = node.name.empty() ? std::string(ir::node_kind_name(node.kind)) : node.name;
     d.notes.push_back(fmt::format("in {} on input {}", what, describe_input(d_input)));
+    if (std::string_view(code) == code::kOverflow && node.kind == NodeKind::Aggregate) {
+      d.notes.push_back(
+          "raspkit computes exactly, with fractions of 64-bit integers; a mean of means over n positions has "
+          "denominators up to lcm(1..n), past 64 bits from about n = 40 (the reference's floats round instead)");
+    }
     return tl::unexpected(Diagnostics{std::move(d)});
   }
 

@@ -306,6 +306,30 @@ TEST(EvaluatorTest, FreshEvaluationsFuseIndexArithmeticAsNodeByNode) {
   EXPECT_EQ(output_to_json(*values), nlohmann::json({8, 5, 2, -1}));
 }
 
+// A mean of means past 64-bit fractions is E0208 with a note saying why, at the aggregate.
+TEST(EvaluatorTest, MeansOfMeansPastSixtyFourBitsSayWhy) {
+  auto module = front::load_source(
+      "pre = select(indices, indices, <=);\n"
+      "f1 = aggregate(pre, indicator(tokens == \"a\"));\n"
+      "f2 = aggregate(pre, f1);\n"
+      "f3 = aggregate(pre, f2);\n",
+      "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto f3 = front::evaluate_expression(*module, "f3");
+  ASSERT_TRUE(f3.has_value());
+  std::string input;
+  for (int i = 0; i < 20; ++i) input += "ab";
+  auto out = evaluate(module->program, *f3, *parse_input(input), {});
+  ASSERT_FALSE(out.has_value());
+  const Diagnostic& d = out.error().front();
+  EXPECT_EQ(d.code, "E0208");
+  EXPECT_EQ(d.range.line, 4);
+  ASSERT_EQ(d.notes.size(), 2U);
+  EXPECT_NE(d.notes[1].find("lcm(1..n)"), std::string::npos) << d.notes[1];
+  // Shorter inputs fit.
+  EXPECT_TRUE(evaluate(module->program, *f3, *parse_input(input.substr(0, 20)), {}).has_value());
+}
+
 // A fused group whose operands are strings is computed map by map.
 TEST(EvaluatorTest, FusedMapsOverStringsAreComputedOneByOne) {
   auto r = run("not (aggregate(select(indices, indices, ==), tokens) == tokens) or indices > 1", "abc");
