@@ -19,6 +19,10 @@ struct LoadOptions {
   std::vector<std::string> search_paths;
   /// Nesting limit for expressions and blocks, reported as E0004 rather than a crash.
   int max_depth = 2000;
+  /// The program will run with aggregates that sum (RASPy's semantics, `--aggregate sum`):
+  /// the library's `length`, `count` and `average`, written with means in the reference,
+  /// are written for sums so that they mean the same (`length` is the length, not 1).
+  bool sum_aggregation = false;
 };
 
 namespace detail {

@@ -77,6 +77,7 @@ FileFlags read_flags(const std::vector<Directive>& directives) {
         words >> v;
         if (v == "sum") {
           f.semantics.aggregation = interp::Aggregation::Sum;
+          f.load.sum_aggregation = true;
         } else if (v != "mean") {
           f.problem = fmt::format("unknown --aggregate {}", v);
         }

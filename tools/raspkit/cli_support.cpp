@@ -24,6 +24,7 @@ void add_program_options(CLI::App& sub, ProgramOptions& options, bool file_optio
 std::optional<LoadedProgram> load_or_report(const ProgramOptions& options) {
   front::LoadOptions load;
   load.tokens = ir::parse_token_type(options.tokens).value_or(ir::TokenType::Str);
+  load.sum_aggregation = options.sum_aggregation;
   auto module = front::load_file(options.file, load);
   if (!module) {
     report(module.error());

@@ -16,6 +16,8 @@ struct ProgramOptions {
   std::string file;
   std::optional<std::string> expr;
   std::string tokens = "str";
+  /// `--aggregate sum`: the library is loaded for sums (front::LoadOptions::sum_aggregation).
+  bool sum_aggregation = false;
 };
 
 /// Adds FILE (positional, required unless `file_optional`), --expr and --tokens.

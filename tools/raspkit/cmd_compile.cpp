@@ -47,7 +47,11 @@ int run_compile(const CompileCommand& cmd) {
     fmt::print(stderr, "raspkit compile: --format transformerlens writes DIR/config.json; drop --config\n");
     return kUsage;
   }
-  auto loaded = load_or_report(cmd.program);
+  interp::Options semantics;
+  if (!apply_aggregate(cmd.aggregate, semantics)) return kUsage;
+  ProgramOptions program_options = cmd.program;
+  program_options.sum_aggregation = semantics.aggregation == interp::Aggregation::Sum;
+  auto loaded = load_or_report(program_options);
   if (!loaded) return kBadInput;
   const ir::Program& program = loaded->module.program;
   std::optional<analyze::Bounds> bounds = compile_schedule(program, loaded->root, cmd.schedule);
@@ -55,8 +59,6 @@ int run_compile(const CompileCommand& cmd) {
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
   options.width_fusion = width_fusion(cmd.width_fusion);
-  interp::Options semantics;
-  if (!apply_aggregate(cmd.aggregate, semantics)) return kUsage;
   options.aggregation = semantics.aggregation;
   const int exhaustive_len = options.witness_len;
   options.witness_len = 0;  // Z3 discharges the obligations; exhaustive search is its fallback

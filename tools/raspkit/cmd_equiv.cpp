@@ -42,9 +42,10 @@ int run(EquivOptions& o) {
     fmt::print(stderr, "raspkit equiv: --vocab needs at least one symbol\n");
     return kUsage;
   }
-  auto a = load_or_report(ProgramOptions{o.file_a, o.expr_a, o.tokens});
+  bool sums = o.semantics.aggregation == interp::Aggregation::Sum;
+  auto a = load_or_report(ProgramOptions{o.file_a, o.expr_a, o.tokens, sums});
   if (!a) return kBadInput;
-  auto b = load_or_report(ProgramOptions{o.file_b, o.expr_b, o.tokens});
+  auto b = load_or_report(ProgramOptions{o.file_b, o.expr_b, o.tokens, sums});
   if (!b) return kBadInput;
   check::BoundedOptions options;
   options.semantics = o.semantics;

@@ -29,6 +29,7 @@ struct ProveOptions {
 
 int run(ProveOptions& o) {
   if (!apply_aggregate(o.aggregate, o.semantics)) return kUsage;
+  o.program.sum_aggregation = o.semantics.aggregation == interp::Aggregation::Sum;
   auto plain = load_or_report(o.program);
   if (!plain) return kBadInput;
   std::string expr = o.program.expr.value_or(plain->module.last_assigned_name);

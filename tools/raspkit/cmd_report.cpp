@@ -28,6 +28,7 @@ struct ReportCommand {
 
 int run_report(ReportCommand& cmd) {
   if (!apply_aggregate(cmd.aggregate, cmd.semantics)) return kUsage;
+  cmd.program.sum_aggregation = cmd.semantics.aggregation == interp::Aggregation::Sum;
   auto input = interp::parse_input(cmd.input);
   if (!input) {
     report(input.error());

@@ -41,6 +41,7 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
 
 int run(RunOptions& o) {
   if (!apply_aggregate(o.aggregate, o.semantics)) return kUsage;
+  o.program.sum_aggregation = o.semantics.aggregation == interp::Aggregation::Sum;
   if (o.input.has_value() == o.inputs_file.has_value()) {
     fmt::print(stderr, "raspkit run: give exactly one of --input and --inputs\n");
     return kUsage;
@@ -53,6 +54,7 @@ int run(RunOptions& o) {
     }
     front::LoadOptions load;
     load.tokens = ir::parse_token_type(o.program.tokens).value_or(ir::TokenType::Str);
+    load.sum_aggregation = o.program.sum_aggregation;
     auto module = front::load_source("", "<none>", load);
     if (!module) {
       report(module.error());

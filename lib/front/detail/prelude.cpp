@@ -7,20 +7,44 @@
 
 namespace rasp::front::detail {
 
-const std::string& prelude_source() {
-  static const std::string text = R"rasp(
-# Every key for every query: one shared head wherever it is used.
-full_s = select(1, 1, ==);
+namespace {
 
+// The names whose definitions rest on what an aggregate of several keys is: a mean (the
+// reference's), or a sum (RASPy's, `--aggregate sum`). Each costs the same heads both ways.
+const char* const kMeanNames = R"rasp(
 # The reciprocal of the share of position 0 among all positions.
 length = round(1 / aggregate(full_s, indicator(indices == 0)));
 
-def has_focus(attention) {
-    return aggregate(attention, 1, 0) > 0;
-}
-
 def count(values, wanted) {
     return round(length * aggregate(full_s, indicator(values == wanted)));
+}
+
+def average(values) {
+    return aggregate(full_s, values);
+}
+)rasp";
+
+const char* const kSumNames = R"rasp(
+# One for every position.
+length = round(aggregate(full_s, 1));
+
+def count(values, wanted) {
+    return round(aggregate(full_s, indicator(values == wanted)));
+}
+
+def average(values) {
+    return aggregate(full_s, values) / length;
+}
+)rasp";
+
+const char* const kCommon = R"rasp(
+# Every key for every query: one shared head wherever it is used.
+full_s = select(1, 1, ==);
+)rasp";
+
+const char* const kRest = R"rasp(
+def has_focus(attention) {
+    return aggregate(attention, 1, 0) > 0;
 }
 
 def contains(values, wanted) {
@@ -33,10 +57,6 @@ def max(left, right) {
 
 def min(left, right) {
     return left if left < right else right;
-}
-
-def average(values) {
-    return aggregate(full_s, values);
 }
 
 def load_from_location(values, position) {
@@ -79,7 +99,13 @@ def select_next_identical(values) {
     return select(values, values, ==) and select(rank, rank + 1, ==);
 }
 )rasp";
-  return text;
+
+}  // namespace
+
+const std::string& prelude_source(bool sums) {
+  static const std::string means = std::string(kCommon) + kMeanNames + kRest;
+  static const std::string with_sums = std::string(kCommon) + kSumNames + kRest;
+  return sums ? with_sums : means;
 }
 
 }  // namespace rasp::front::detail

@@ -221,7 +221,7 @@ Result<std::shared_ptr<Environment>> Stager::make_file_scope() {
       root.reserved.insert("selector_width");
       // The prelude runs in the root scope; everything it defines is reserved.
       auto file = std::make_shared<const std::string>("<prelude>");
-      auto stmts = parse_program(prelude_source(), file, 200);
+      auto stmts = parse_program(prelude_source(d_module.options.sum_aggregation), file, 200);
       assert(stmts && "the prelude parses");
       for (const auto& s : *stmts) exec(s, d_root, /*top_level=*/false);
       for (const auto& [name, v] : root.vars()) root.reserved.insert(name);

@@ -149,6 +149,7 @@ class Stager {
 };
 
 /// The text of raspkit's prelude (the reference library's names, written for raspkit).
-[[nodiscard]] const std::string& prelude_source();
+/// The library's source; `sums` for aggregates that sum (LoadOptions::sum_aggregation).
+[[nodiscard]] const std::string& prelude_source(bool sums);
 
 }  // namespace rasp::front::detail
