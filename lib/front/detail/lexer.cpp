@@ -32,6 +32,8 @@ const std::unordered_map<std::string_view, Tok>& open_calls() {
 
 }  // namespace
 
+bool opens_call(std::string_view word) { return open_calls().count(word) > 0; }
+
 std::string describe(const Token& t) {
   switch (t.kind) {
     case Tok::End:

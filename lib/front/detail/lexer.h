@@ -74,6 +74,9 @@ struct Token {
 /// A readable name for messages: `';'`, `identifier`, `end of file`.
 [[nodiscard]] std::string describe(const Token& token);
 
+/// Whether `word(` is one token (select, aggregate, range, zip, len).
+[[nodiscard]] bool opens_call(std::string_view word);
+
 /// Splits source text into tokens; comments and white space are dropped. A bad
 /// character or an unterminated string is an E0002 diagnostic.
 [[nodiscard]] Result<std::vector<Token>> lex(std::string_view source,

@@ -487,7 +487,11 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
   switch (a->kind) {
     case ExprKind::Name: {
       const StageValue* v = scope->find(a->text);
-      if (!v) error(code::kUndefined, fmt::format("undefined name '{}'", a->text), a->range);
+      if (!v) {
+        // `select (...)`: the name and its bracket must touch, `select(` being one token.
+        std::string hint = opens_call(a->text) ? fmt::format(" ('{}(' is one token: no space before the bracket)", a->text) : "";
+        error(code::kUndefined, fmt::format("undefined name '{}'{}", a->text, hint), a->range);
+      }
       return *v;
     }
     case ExprKind::Int: {

@@ -65,6 +65,8 @@ TEST(ParserTest, SelectIsOneTokenWithItsParenthesis) {
   auto name = load_source("s = select (indices, indices);", "t.rasp");
   ASSERT_FALSE(name.has_value());
   EXPECT_EQ(name.error().front().code, "E0101");
+  EXPECT_NE(name.error().front().message.find("'select(' is one token"), std::string::npos)
+      << name.error().front().message;
 }
 
 TEST(ParserTest, NotEqualExistsOnlyInsideSelect) {
