@@ -403,7 +403,13 @@ class Evaluator {
     const ir::Node& node = d_program.node(id);
     Diagnostic d{Severity::Error, code, message, node.range, {}};
     std::string what = node.name.empty() ? std::string(ir::node_kind_name(node.kind)) : node.name;
-    d.notes.push_back(fmt::format("in {} on input {}", what, describe_input(d_input)));
+    // A long input is shown by its first tokens: a note is read, not parsed.
+    constexpr std::size_t kShown = 40;
+    std::string shown = d_input.size() <= kShown
+                            ? describe_input(d_input)
+                            : fmt::format("{} and {} more tokens ({} in all)", describe_input(d_input.first(kShown)),
+                                          d_input.size() - kShown, d_input.size());
+    d.notes.push_back(fmt::format("in {} on input {}", what, shown));
     if (std::string_view(code) == code::kOverflow && node.kind == NodeKind::Aggregate) {
       d.notes.push_back(
           "raspkit computes exactly, with fractions of 64-bit integers; a mean of means over n positions has "

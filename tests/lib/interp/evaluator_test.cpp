@@ -330,6 +330,18 @@ TEST(EvaluatorTest, MeansOfMeansPastSixtyFourBitsSayWhy) {
   EXPECT_TRUE(evaluate(module->program, *f3, *parse_input(input.substr(0, 20)), {}).has_value());
 }
 
+// A fault on a long input shows its first 40 tokens and how many there are.
+TEST(EvaluatorTest, LongInputsAreShownByTheirFirstTokens) {
+  auto module = front::load_source("q = 1 / (indices - 45);\n", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto q = front::evaluate_expression(*module, "q");
+  ASSERT_TRUE(q.has_value());
+  auto out = evaluate(module->program, *q, *parse_input(std::string(50, 'a')), {});
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().front().notes.at(0),
+            "in q on input \"" + std::string(40, 'a') + "\" and 10 more tokens (50 in all)");
+}
+
 // A fused group whose operands are strings is computed map by map.
 TEST(EvaluatorTest, FusedMapsOverStringsAreComputedOneByOne) {
   auto r = run("not (aggregate(select(indices, indices, ==), tokens) == tokens) or indices > 1", "abc");
