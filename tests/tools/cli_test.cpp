@@ -66,6 +66,28 @@ TEST(CliTest, NonAsciiInputsAreCharacters) {
   EXPECT_NE(bad.err.find("not valid UTF-8"), std::string::npos) << bad.err;
 }
 
+// Two programs that fail alike are equivalent, and the verdict says how often that was.
+TEST(CliTest, EquivSaysWhenBothProgramsFail) {
+  std::string a = write_temp("fa.rasp", "x = 6 / (indices - 1);\n");
+  std::string b = write_temp("fb.rasp", "x = 12 / (2 * indices - 2);\n");
+  CliRun r = raspkit(fmt::format("equiv {} {} --vocab a,b --max-len 4 --json", a, b));
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["verdict"], "equivalent");
+  EXPECT_EQ(doc["both_fail"]["count"], 28);  // every input with a position 1: 30 - 2
+  EXPECT_EQ(doc["both_fail"]["tried"], 30);
+  EXPECT_EQ(doc["both_fail"]["first"], "aa");
+  EXPECT_NE(r.err.find("failing alike counts as agreeing"), std::string::npos) << r.err;
+  std::string c = write_temp("fc.rasp", "x = tokens + 1;\n");
+  CliRun all = raspkit(fmt::format("equiv {} {} --vocab a,b --max-len 3", c, c));
+  EXPECT_NE(all.err.find("every one"), std::string::npos) << all.err;
+  CliRun none = raspkit(fmt::format("equiv {} {} --vocab a,b --max-len 3 --json", a, a));
+  EXPECT_TRUE(nlohmann::json::parse(none.out).contains("both_fail"));
+  std::string ok = write_temp("fok.rasp", "x = indices + 1;\n");
+  CliRun clean = raspkit(fmt::format("equiv {} {} --vocab a,b --max-len 3 --json", ok, ok));
+  EXPECT_FALSE(nlohmann::json::parse(clean.out).contains("both_fail")) << clean.out;
+}
+
 TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {
   std::string prog = write_temp("bad.rasp", "x = tokens;\ny = x +* 2;\n");
   CliRun r = raspkit(fmt::format("run {} --input ab", prog));

@@ -2,10 +2,12 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 #include "checkers/smt/equivalence.h"
 #include "checkers/smt/verdict_json.h"
+#include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/exit_codes.h"
@@ -34,6 +36,42 @@ int verdict_exit(const check::Verdict& v) {
   if (std::holds_alternative<check::Proven>(v)) return kVerified;
   if (std::holds_alternative<check::Counterexample>(v)) return kCounterexample;
   return kInconclusive;
+}
+
+// Of the shortest inputs (every input of lengths 1, 2, ... while they number at most 2000 in
+// all), those on which both programs fail at run time.
+struct BothFail {
+  std::size_t count = 0;
+  std::size_t tried = 0;
+  std::vector<ir::Value> first;
+  std::string error;
+};
+
+BothFail both_fail(const ir::Program& pa, ir::NodeId ra, const ir::Program& pb, ir::NodeId rb,
+                   const check::BoundedOptions& options) {
+  BothFail out;
+  const auto& vocab = options.vocabulary;
+  for (int n = 1; n <= options.max_len; ++n) {
+    double count = std::pow(static_cast<double>(vocab.size()), n);
+    if (static_cast<double>(out.tried) + count > 2000) break;
+    std::vector<std::size_t> at(static_cast<std::size_t>(n), 0);
+    std::vector<ir::Value> input(static_cast<std::size_t>(n));
+    for (bool more = true; more;) {
+      for (std::size_t i = 0; i < at.size(); ++i) input[i] = vocab[at[i]];
+      ++out.tried;
+      auto a = interp::evaluate(pa, ra, input, options.semantics);
+      if (!a && !interp::evaluate(pb, rb, input, options.semantics)) {
+        if (out.count++ == 0) {
+          out.first = input;
+          out.error = a.error().front().message;
+        }
+      }
+      std::size_t i = at.size();
+      while (i > 0 && ++at[i - 1] == vocab.size()) at[--i] = 0;
+      more = i > 0;
+    }
+  }
+  return out;
 }
 
 int run(EquivOptions& o) {
@@ -66,9 +104,24 @@ int run(EquivOptions& o) {
   std::string name_b = fmt::format("{}:{}", o.file_b, o.expr_b.value_or(b->module.last_assigned_name));
   fmt::print(stderr, "{}",
              check::describe_verdict(*verdict, o.max_len, seconds, "equivalent", name_a, name_b));
-  if (o.json) {
-    std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent").dump() << "\n";
+  nlohmann::json doc = check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent");
+  if (std::holds_alternative<check::Proven>(*verdict)) {
+    // Failing alike counts as agreeing: say so when it happens on the shortest inputs, above
+    // all when both fail on every one (a vocabulary the programs cannot read, say).
+    BothFail both = both_fail(a->module.program, a->root, b->module.program, b->root, options);
+    if (both.count > 0) {
+      fmt::print(stderr,
+                 "  note: both fail at run time on {} of the {} shortest inputs tried{} (first {}: {}); "
+                 "failing alike counts as agreeing\n",
+                 both.count, both.tried, both.count == both.tried ? ", every one" : "",
+                 interp::describe_input(both.first), both.error);
+      doc["both_fail"] = {{"count", both.count},
+                          {"tried", both.tried},
+                          {"first", interp::input_to_json(both.first)},
+                          {"error", both.error}};
+    }
   }
+  if (o.json) std::cout << doc.dump() << "\n";
   return verdict_exit(*verdict);
 }
 
