@@ -342,6 +342,24 @@ TEST(EvaluatorTest, LongInputsAreShownByTheirFirstTokens) {
             "in q on input \"" + std::string(40, 'a') + "\" and 10 more tokens (50 in all)");
 }
 
+// A fault in the library's nodes (the selector of `length` over the matrix limit) is located
+// where the user's program reads them.
+TEST(EvaluatorTest, LibraryFaultsAreLocatedInTheUsersProgram) {
+  auto module = front::load_source("y = indices * 2;\nx = y + length;\n", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto x = front::evaluate_expression(*module, "x");
+  ASSERT_TRUE(x.has_value());
+  Options small;
+  small.max_matrix_cells = 10;
+  auto out = evaluate(module->program, *x, *parse_input("abcd"), small);
+  ASSERT_FALSE(out.has_value());
+  const Diagnostic& d = out.error().front();
+  EXPECT_EQ(d.code, "E0212");
+  EXPECT_EQ(d.range.file_name(), "t.rasp");
+  EXPECT_EQ(d.range.line, 2);
+  EXPECT_EQ(d.notes.at(0), "in the library's full_s, which this reads, on input \"abcd\"");
+}
+
 // A fused group whose operands are strings is computed map by map.
 TEST(EvaluatorTest, FusedMapsOverStringsAreComputedOneByOne) {
   auto r = run("not (aggregate(select(indices, indices, ==), tokens) == tokens) or indices > 1", "abc");
