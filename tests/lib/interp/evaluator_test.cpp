@@ -308,18 +308,14 @@ TEST(EvaluatorTest, FreshEvaluationsFuseIndexArithmeticAsNodeByNode) {
 
 // A mean of means past 64-bit fractions is E0208 with a note saying why, at the aggregate.
 TEST(EvaluatorTest, MeansOfMeansPastSixtyFourBitsSayWhy) {
-  auto module = front::load_source(
+  std::string source =
       "pre = select(indices, indices, <=);\n"
       "f1 = aggregate(pre, indicator(tokens == \"a\"));\n"
       "f2 = aggregate(pre, f1);\n"
-      "f3 = aggregate(pre, f2);\n",
-      "t.rasp");
-  ASSERT_TRUE(module.has_value());
-  auto f3 = front::evaluate_expression(*module, "f3");
-  ASSERT_TRUE(f3.has_value());
+      "f3 = aggregate(pre, f2);\n";
   std::string input;
   for (int i = 0; i < 20; ++i) input += "ab";
-  auto out = evaluate(module->program, *f3, *parse_input(input), {});
+  auto out = run("f3", input, {}, source);
   ASSERT_FALSE(out.has_value());
   const Diagnostic& d = out.error().front();
   EXPECT_EQ(d.code, "E0208");
@@ -327,16 +323,12 @@ TEST(EvaluatorTest, MeansOfMeansPastSixtyFourBitsSayWhy) {
   ASSERT_EQ(d.notes.size(), 2U);
   EXPECT_NE(d.notes[1].find("lcm(1..n)"), std::string::npos) << d.notes[1];
   // Shorter inputs fit.
-  EXPECT_TRUE(evaluate(module->program, *f3, *parse_input(input.substr(0, 20)), {}).has_value());
+  EXPECT_TRUE(run("f3", input.substr(0, 20), {}, source).has_value());
 }
 
 // A fault on a long input shows its first 40 tokens and how many there are.
 TEST(EvaluatorTest, LongInputsAreShownByTheirFirstTokens) {
-  auto module = front::load_source("q = 1 / (indices - 45);\n", "t.rasp");
-  ASSERT_TRUE(module.has_value());
-  auto q = front::evaluate_expression(*module, "q");
-  ASSERT_TRUE(q.has_value());
-  auto out = evaluate(module->program, *q, *parse_input(std::string(50, 'a')), {});
+  auto out = run("q", std::string(50, 'a'), {}, "q = 1 / (indices - 45);\n");
   ASSERT_FALSE(out.has_value());
   EXPECT_EQ(out.error().front().notes.at(0),
             "in q on input \"" + std::string(40, 'a') + "\" and 10 more tokens (50 in all)");
@@ -345,13 +337,9 @@ TEST(EvaluatorTest, LongInputsAreShownByTheirFirstTokens) {
 // A fault in the library's nodes (the selector of `length` over the matrix limit) is located
 // where the user's program reads them.
 TEST(EvaluatorTest, LibraryFaultsAreLocatedInTheUsersProgram) {
-  auto module = front::load_source("y = indices * 2;\nx = y + length;\n", "t.rasp");
-  ASSERT_TRUE(module.has_value());
-  auto x = front::evaluate_expression(*module, "x");
-  ASSERT_TRUE(x.has_value());
   Options small;
   small.max_matrix_cells = 10;
-  auto out = evaluate(module->program, *x, *parse_input("abcd"), small);
+  auto out = run("x", "abcd", small, "y = indices * 2;\nx = y + length;\n");
   ASSERT_FALSE(out.has_value());
   const Diagnostic& d = out.error().front();
   EXPECT_EQ(d.code, "E0212");
