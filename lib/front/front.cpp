@@ -134,6 +134,13 @@ Result<ir::NodeId> select_expression(Module& module, const std::optional<std::st
   if (text) return evaluate_expression(module, *text);
   if (module.last_assigned) return *module.last_assigned;
   if (module.program.outputs.size() == 1) return module.program.outputs.begin()->second;
+  if (module.program.outputs.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto& [name, id] : module.program.outputs) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    return fail(code::kUndefined, fmt::format("no expression to use: the program has {} outputs ({}); pass --expr",
+                                              names.size(), fmt::join(names, ", ")));
+  }
   return fail(code::kUndefined,
               "no expression to use: the file assigns no s-op or selector; pass --expr");
 }

@@ -125,6 +125,34 @@ TEST(CliTest, CheckMatchesExpectedErrors) {
   EXPECT_EQ(raspkit("check " + wrong).status, 10);
 }
 
+// A directive that is not in its form, or says less than it must, is an error at its own
+// line, never skipped (an expected error never checked) nor passed.
+TEST(CliTest, CheckReportsMalformedDirectivesAtTheirLines) {
+  std::string prog = write_temp("malformed.rasp",
+                                "x = tokens;\n"
+                                "# ERROR@+1 E0101\n"
+                                "# INPUT \"ab\" -> [\"a\", \"b\"]\n"
+                                "# INPUT(x): \"ab\" -> [\"a\", \"b\"]\n"
+                                "# ERROR(3): E0101\n"
+                                "# EQUIV: x vocab=a,b max-len=2 -> counterexample\n"
+                                "# INPUT: \"ab\" -> [\"a\", \"b\"]\n"
+                                "# input: prose, not a directive\n");
+  CliRun r = raspkit("check " + prog);
+  EXPECT_NE(r.status, 0) << r.err;
+  for (int line : {2, 3, 4, 5, 6}) {
+    EXPECT_NE(r.err.find(fmt::format("malformed.rasp:{}: FAIL", line)), std::string::npos) << line << "\n" << r.err;
+  }
+  EXPECT_EQ(r.err.find("malformed.rasp:7: FAIL"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("malformed.rasp:8:"), std::string::npos) << r.err;
+  // Every bad FLAGS line at its own line.
+  std::string flags = write_temp("flags.rasp", "x = tokens;\n\n\n# FLAGS: --bos --frobnicate\n# FLAGS: --tokens banana\n");
+  CliRun f = raspkit("check " + flags);
+  EXPECT_NE(f.status, 0);
+  EXPECT_NE(f.err.find("flags.rasp:4: FAIL"), std::string::npos) << f.err;
+  EXPECT_NE(f.err.find("--frobnicate"), std::string::npos) << f.err;
+  EXPECT_NE(f.err.find("flags.rasp:5: FAIL"), std::string::npos) << f.err;
+}
+
 // `check --timeout S` bounds the whole run (issue 7): the solver directive gets only the time
 // left and ends inconclusive, the directives after it are not run and say so, an expected
 // run-time error that no INPUT got to produce is inconclusive rather than failed, and the

@@ -35,6 +35,21 @@ TEST(CompileHazardsCliTest, RefusedWithTheShortestZ3Witness) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+// `run --compiled` builds the weights as `compile` does, hazards proven: it refuses what
+// compile refuses instead of printing what the weights make of an input the interpreter
+// rejects.
+TEST(CompileHazardsCliTest, RunCompiledRefusesWhatCompileRefuses) {
+  std::string prog = write_temp("wraps_run.rasp", kWrapsAtSix);
+  CliRun r = raspkit(fmt::format("run {} --expr picked --compiled --vocab ab --max-len 8 --input aaaaaab", prog));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("[E0401]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("witness input: \"aaaaaa\""), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  CliRun ok = raspkit(fmt::format("run {} --expr picked --compiled --vocab ab --max-len 5 --input abab", prog));
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(ok.out, "[\"a\",\"b\",\"a\",\"b\"]\n");
+}
+
 TEST(CompileHazardsCliTest, CompilesWhereTheHazardCannotHappen) {
   std::string prog = write_temp("wraps5.rasp", kWrapsAtSix);
   CliRun r = raspkit(fmt::format("compile {} --expr picked --vocab ab --max-len 5 --json", prog));

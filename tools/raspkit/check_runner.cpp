@@ -59,11 +59,13 @@ namespace {
 struct FileFlags {
   front::LoadOptions load;
   interp::Options semantics;
-  std::string problem;
+  /// Each bad FLAGS line and what is wrong with it.
+  std::vector<std::pair<const Directive*, std::string>> problems;
 };
 
 FileFlags read_flags(const std::vector<Directive>& directives) {
   FileFlags f;
+  auto problem = [&](const Directive& d, std::string what) { f.problems.emplace_back(&d, std::move(what)); };
   for (const auto& d : directives) {
     if (d.kind != "FLAGS") continue;
     std::istringstream words(d.text);
@@ -79,16 +81,16 @@ FileFlags read_flags(const std::vector<Directive>& directives) {
           f.semantics.aggregation = interp::Aggregation::Sum;
           f.load.sum_aggregation = true;
         } else if (v != "mean") {
-          f.problem = fmt::format("unknown --aggregate {}", v);
+          problem(d, fmt::format("unknown --aggregate {}", v));
         }
       } else if (w == "--tokens") {
         std::string v;
         words >> v;
         auto t = ir::parse_token_type(v);
-        if (!t) f.problem = fmt::format("unknown --tokens {}", v);
+        if (!t) problem(d, fmt::format("unknown --tokens {}", v));
         f.load.tokens = t.value_or(ir::TokenType::Str);
       } else {
-        f.problem = fmt::format("unknown flag {}", w);
+        problem(d, fmt::format("unknown flag {}", w));
       }
     }
   }
@@ -114,9 +116,21 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
     results.push_back(CheckResult{path, d.line, d.kind, std::move(subject), v, std::move(message),
                                   std::move(code)});
   };
-  if (!flags.problem.empty()) {
-    results.push_back(CheckResult{path, 1, "FLAGS", "flags", Verdict::Error, flags.problem, {}});
+  if (!flags.problems.empty()) {
+    // Every bad flag at its own line; the file's other directives would run with the wrong
+    // semantics, so they do not run.
+    for (const auto& [d, what] : flags.problems) {
+      results.push_back(CheckResult{path, d->line, "FLAGS", "flags", Verdict::Error, what, {}});
+    }
     return results;
+  }
+
+  for (const auto& d : directives) {
+    if (d.kind == "MALFORMED") {
+      result(d, Verdict::Error, "directive",
+             fmt::format("not a directive's form (`# KIND: ...`, `# BOUNDS(model): ...`, `# ERROR@+K: CODE`): {}",
+                         d.text));
+    }
   }
 
   // ERROR@+K directives: the code and line some diagnostic must have.

@@ -188,6 +188,10 @@ CheckResult check_equiv(const Directive& d, const DirectiveContext& c) {
     }
     expected_input = a.tail.substr(std::string("counterexample").size());
     expected_input = expected_input.substr(std::min(expected_input.size(), expected_input.find_first_not_of(" ")));
+    // Without its input the expectation says nothing a pass could be checked against.
+    if (expected_input.empty()) {
+      return make(d, c, Verdict::Error, "after '-> counterexample' expected the input, e.g. -> counterexample \"ab\"");
+    }
   }
   // `other.rasp:expr` names another file (relative to this one); a bare expression is in
   // this file.

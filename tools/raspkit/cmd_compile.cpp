@@ -29,7 +29,7 @@ struct CompileCommand {
   std::string width_fusion = "auto";
   std::string format = "safetensors";
   std::string aggregate = "mean";
-  double timeout = 20;
+  double timeout = kHazardTimeoutSeconds;
   bool json = false;
 };
 
@@ -54,26 +54,18 @@ int run_compile(const CompileCommand& cmd) {
   auto loaded = load_or_report(program_options);
   if (!loaded) return kBadInput;
   const ir::Program& program = loaded->module.program;
-  std::optional<analyze::Bounds> bounds = compile_schedule(program, loaded->root, cmd.schedule);
   compile::CompileOptions options;
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
   options.width_fusion = width_fusion(cmd.width_fusion);
   options.aggregation = semantics.aggregation;
-  const int exhaustive_len = options.witness_len;
-  options.witness_len = 0;  // Z3 discharges the obligations; exhaustive search is its fallback
-  auto model = compile::compile(program, loaded->root, options,
-                                bounds ? &bounds->schedule : nullptr);
-  if (!model) {
-    report(model.error(), &loaded->module);
+  auto checked = compile_checked(program, loaded->root, options, cmd.schedule, cmd.timeout);
+  if (!checked) {
+    report(checked.error(), &loaded->module);
     return kBadInput;
   }
-  options.witness_len = exhaustive_len;
-  auto hazards = discharge_hazards(program, loaded->root, *model, options, cmd.timeout);
-  if (!hazards) {
-    report(hazards.error(), &loaded->module);
-    return kBadInput;
-  }
+  compile::Model* model = &checked->model;
+  const HazardCheck* hazards = &checked->hazards;
   if (!cmd.output.empty() && cmd.format == "transformerlens") {
     auto written = compile::write_transformerlens(
         compile::to_transformerlens(*model, program, loaded->root), cmd.output,

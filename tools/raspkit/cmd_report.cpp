@@ -17,6 +17,9 @@
 namespace rasp::cli {
 namespace {
 
+/// The longest input a report pictures.
+constexpr std::size_t kMaxReportTokens = 256;
+
 struct ReportCommand {
   ProgramOptions program;
   std::string input;
@@ -32,6 +35,17 @@ int run_report(ReportCommand& cmd) {
   auto input = interp::parse_input(cmd.input);
   if (!input) {
     report(input.error());
+    return kBadInput;
+  }
+  // Every selector is drawn as an n x n heatmap: 3,000 tokens made a page of a gigabyte.
+  if (input->size() > kMaxReportTokens) {
+    report(Diagnostics{Diagnostic{
+        Severity::Error, code::kLimit,
+        fmt::format("the report draws an n x n heatmap of every selector: an input of {} tokens is over its limit "
+                    "of {} (`raspkit run` takes longer inputs)",
+                    input->size(), kMaxReportTokens),
+        {},
+        {}}});
     return kBadInput;
   }
   auto loaded = load_or_report(cmd.program);

@@ -5,12 +5,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "analyzers/cost_model_optimal.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
+#include "tools/raspkit/compile_hazards.h"
 #include "tools/raspkit/exit_codes.h"
 
 namespace rasp::cli {
@@ -87,15 +87,16 @@ int run(RunOptions& o) {
     co.vocab = *vocab;
     co.max_len = o.max_len;
     co.aggregation = o.semantics.aggregation;  // as `raspkit compile --aggregate`
-    analyze::BoundsOptions bo;
-    bo.bos = true;  // the compiled model has a BOS position
-    auto bounds = analyze::optimal_bounds(loaded->module.program, loaded->root, bo);
-    auto compiled = compile::compile(loaded->module.program, loaded->root, co, &bounds.schedule);
-    if (!compiled) {
-      report(compiled.error(), &loaded->module);
+    // As `raspkit compile` makes them, hazards proven: weights it would refuse (an input on
+    // which the interpreter faults, or averages what one-hot attention cannot) are refused
+    // here too, not run.
+    auto checked = compile_checked(loaded->module.program, loaded->root, co, "optimal",
+                                   kHazardTimeoutSeconds);
+    if (!checked) {
+      report(checked.error(), &loaded->module);
       return kBadInput;
     }
-    model = std::move(*compiled);
+    model = std::move(checked->model);
   }
 
   int status = kVerified;

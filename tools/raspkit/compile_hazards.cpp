@@ -9,6 +9,7 @@
 #include "checkers/smt/hazards.h"
 #include "lib/compile/witness.h"
 #include "lib/interp/evaluator.h"
+#include "tools/raspkit/compile_schedule.h"
 
 namespace rasp::cli {
 namespace {
@@ -144,6 +145,20 @@ void print_hazard_check(const HazardCheck& check, int max_len) {
                check.fallback.empty() ? "cannot happen by construction"
                                       : "needed no solver call up to that length");
   }
+}
+
+Result<CheckedModel> compile_checked(const ir::Program& program, ir::NodeId root,
+                                     compile::CompileOptions options, const std::string& schedule,
+                                     double timeout_seconds) {
+  std::optional<analyze::Bounds> bounds = compile_schedule(program, root, schedule);
+  const int exhaustive_len = options.witness_len;
+  options.witness_len = 0;  // Z3 discharges the obligations; exhaustive search is its fallback
+  auto model = compile::compile(program, root, options, bounds ? &bounds->schedule : nullptr);
+  if (!model) return tl::unexpected(model.error());
+  options.witness_len = exhaustive_len;
+  auto hazards = discharge_hazards(program, root, *model, options, timeout_seconds);
+  if (!hazards) return tl::unexpected(hazards.error());
+  return CheckedModel{std::move(*model), std::move(*hazards)};
 }
 
 }  // namespace rasp::cli

@@ -40,4 +40,20 @@ struct HazardCheck {
 /// Says on stderr what was proven, up to which length, and what fell back to search.
 void print_hazard_check(const HazardCheck& check, int max_len);
 
+/// Seconds Z3 gets for the hazards unless `compile --timeout` says otherwise.
+inline constexpr double kHazardTimeoutSeconds = 20;
+
+/// A model compiled as `raspkit compile` makes it and its hazards proven.
+struct CheckedModel {
+  compile::Model model;
+  HazardCheck hazards;
+};
+
+/// What `raspkit compile` does before it writes weights, shared with `run --compiled`:
+/// compiles `root` with the layer schedule named by `schedule` (compile_schedule.h), then
+/// discharges the hazards (discharge_hazards), refusing as compile refuses.
+[[nodiscard]] Result<CheckedModel> compile_checked(const ir::Program& program, ir::NodeId root,
+                                                   compile::CompileOptions options, const std::string& schedule,
+                                                   double timeout_seconds);
+
 }  // namespace rasp::cli

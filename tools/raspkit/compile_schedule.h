@@ -5,6 +5,7 @@
 #include <string>
 
 #include "analyzers/bounds.h"
+#include "analyzers/cost_model_optimal.h"
 #include "lib/compile/model.h"
 
 namespace rasp::cli {

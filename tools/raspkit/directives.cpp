@@ -25,10 +25,21 @@ std::vector<Directive> read_directives(const std::string& source) {
   std::optional<std::string> expr;
   int expr_line = 0;
   int line_no = 0;
+  // A comment that opens with a directive's name but is not one (`# ERROR@+1 E0101`, no
+  // colon) would otherwise be skipped without a word, and the expectation never checked.
+  static const std::regex named(R"(^\s*#\s*(EXPR|INPUT|BOUNDS|EQUIV|ASSERT|COMPILES|ERROR|FLAGS)\b.*$)");
   for (std::string line; std::getline(in, line);) {
     ++line_no;
     std::smatch m;
-    if (!std::regex_match(line, m, pattern)) continue;
+    bool matched = std::regex_match(line, m, pattern);
+    // Only BOUNDS takes a (model) and only ERROR an @offset.
+    if (matched && ((m[3].matched && m[1] != "BOUNDS") || (m[4].matched && m[1] != "ERROR"))) {
+      matched = false;
+    }
+    if (!matched) {
+      if (std::regex_match(line, named)) out.push_back(Directive{"MALFORMED", "", trim(line), line_no, expr, expr_line});
+      continue;
+    }
     Directive d;
     d.kind = m[1];
     d.argument = m[3].matched ? std::string(m[3]) : m[4].matched ? std::string(m[4]) : "";

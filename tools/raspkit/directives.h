@@ -10,7 +10,8 @@ namespace rasp::cli {
 /// One `# KIND: text` comment. Kinds: EXPR, INPUT, BOUNDS(model), EQUIV, ASSERT, COMPILES,
 /// ERROR@+K, FLAGS. `expr` is the expression of the nearest EXPR line above (if any).
 struct Directive {
-  std::string kind;      ///< "INPUT", "BOUNDS", "ERROR", ...
+  std::string kind;      ///< "INPUT", "BOUNDS", "ERROR", ...; "MALFORMED" for a comment that
+                         ///< opens with a directive's name but does not have its form
   std::string argument;  ///< BOUNDS: the model; ERROR: the offset K
   std::string text;      ///< everything after the colon, trimmed
   int line = 0;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "lib/front/front.h"
 #include "lib/interp/evaluator.h"
 #include "lib/interp/io.h"
@@ -32,6 +34,21 @@ TEST(JsonTest, RoundTripKeepsEveryNodeAndTheResults) {
     ASSERT_TRUE(a && b);
     EXPECT_EQ(interp::output_to_json(*a), interp::output_to_json(*b)) << name;
   }
+}
+
+// A JSON IR program with several outputs needs --expr, and the message names them.
+TEST(JsonTest, SeveralOutputsAskForAnExpression) {
+  auto module = front::load_source("a = indices;\nb = tokens;\n", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  module->program.outputs["a"] = *front::evaluate_expression(*module, "a");
+  module->program.outputs["b"] = *front::evaluate_expression(*module, "b");
+  std::string path = ::testing::TempDir() + "/two_outputs.json";
+  std::ofstream(path) << program_to_json(module->program).dump();
+  auto loaded = front::load_file(path);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().front().message;
+  auto root = front::select_expression(*loaded, std::nullopt);
+  ASSERT_FALSE(root.has_value());
+  EXPECT_EQ(root.error().front().message, "no expression to use: the program has 2 outputs (a, b); pass --expr");
 }
 
 TEST(JsonTest, RejectsMalformedProgramsWithAPath) {

@@ -177,6 +177,12 @@ TEST(ReportTest, ExitCodes) {
                 .status,
             1);
   EXPECT_FALSE(fs::exists(out));
+  // An input too long to picture (every selector an n x n heatmap) is refused, not drawn.
+  CommandRun long_input = raspkit(fmt::format("report {} --expr sorted_tokens --input {} -o {}", kSort,
+                                          std::string(257, 'a'), out.string()));
+  EXPECT_EQ(long_input.status, 2);
+  EXPECT_NE(long_input.err.find("[E0212]"), std::string::npos) << long_input.err;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 /// Chromium on PATH, as Debian names it.
