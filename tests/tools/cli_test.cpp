@@ -144,6 +144,21 @@ TEST(CliTest, CheckReportsMalformedDirectivesAtTheirLines) {
   }
   EXPECT_EQ(r.err.find("malformed.rasp:7: FAIL"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("malformed.rasp:8:"), std::string::npos) << r.err;
+  // Unknown, repeated or out-of-range keys are errors too, not ignored.
+  std::string keys = write_temp("keys.rasp",
+                                "x = tokens;\n"
+                                "# EQUIV: x vocab=a,b max-len=2 bogus=1\n"
+                                "# EQUIV: x vocab=a,b max-len=2 max-len=3\n"
+                                "# EQUIV: x vocab=a,b max-len=2 timeout=-1\n"
+                                "# BOUNDS(rasp): layers=0 heads=0 extra=3\n"
+                                "# EQUIV: x vocab=a,b max-len=2 timeout=5\n");
+  CliRun k = raspkit("check " + keys);
+  EXPECT_NE(k.status, 0);
+  EXPECT_NE(k.err.find("keys.rasp:2: FAIL: EQUIV x: unknown key bogus="), std::string::npos) << k.err;
+  EXPECT_NE(k.err.find("keys.rasp:3: FAIL: EQUIV x: max-len= given more than once"), std::string::npos) << k.err;
+  EXPECT_NE(k.err.find("keys.rasp:4: FAIL"), std::string::npos) << k.err;
+  EXPECT_NE(k.err.find("keys.rasp:5: FAIL: BOUNDS x: unknown key extra="), std::string::npos) << k.err;
+  EXPECT_EQ(k.err.find("keys.rasp:6: FAIL"), std::string::npos) << k.err;
   // Every bad FLAGS line at its own line.
   std::string flags = write_temp("flags.rasp", "x = tokens;\n\n\n# FLAGS: --bos --frobnicate\n# FLAGS: --tokens banana\n");
   CliRun f = raspkit("check " + flags);

@@ -42,7 +42,20 @@ struct Arguments {
   std::string head;
   std::map<std::string, std::string> options;
   std::string tail;
+  std::vector<std::string> repeated;  ///< keys given more than once
 };
+
+// What is wrong with the keys of `a` when only `allowed` may appear, each once; empty when
+// nothing is (a misspelt key would otherwise be ignored without a word).
+std::string key_problem(const Arguments& a, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : a.options) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return fmt::format("unknown key {}= (this directive takes {}=)", key, fmt::join(allowed, "=, "));
+    }
+  }
+  if (!a.repeated.empty()) return fmt::format("{}= given more than once", a.repeated.front());
+  return {};
+}
 
 Arguments parse_arguments(const std::string& text) {
   Arguments a;
@@ -58,6 +71,7 @@ Arguments parse_arguments(const std::string& text) {
   std::size_t offset = 0;
   while (std::regex_search(rest, m, pair)) {
     if (first == std::string::npos) first = offset + static_cast<std::size_t>(m.position(0));
+    if (a.options.count(m[2])) a.repeated.push_back(m[2]);
     a.options[m[2]] = m[3];
     offset += static_cast<std::size_t>(m.position(0) + m.length(0));
     rest = m.suffix();
@@ -78,6 +92,7 @@ std::optional<check::BoundedOptions> bounded(const Arguments& a, const Directive
   check::BoundedOptions o;
   o.semantics = c.semantics;
   o.timeout_seconds = 120;
+  if (problem = key_problem(a, {"vocab", "max-len", "timeout"}); !problem.empty()) return std::nullopt;
   if (!a.options.count("vocab") || !a.options.count("max-len")) {
     problem = "needs vocab=a,b,c and max-len=N";
     return std::nullopt;
@@ -89,6 +104,10 @@ std::optional<check::BoundedOptions> bounded(const Arguments& a, const Directive
     if (a.options.count("timeout")) o.timeout_seconds = std::stod(a.options.at("timeout"));
   } catch (const std::exception&) {
     problem = "max-len and timeout must be numbers";
+    return std::nullopt;
+  }
+  if (o.timeout_seconds < 0) {
+    problem = "timeout must be 0 (no limit) or more seconds";
     return std::nullopt;
   }
   if (c.deadline) {
@@ -150,6 +169,9 @@ CheckResult check_bounds(const Directive& d, const DirectiveContext& c) {
   auto model = analyze::parse_cost_model(d.argument);
   if (!model) return make(d, c, Verdict::Error, fmt::format("unknown cost model '{}'", d.argument));
   Arguments a = parse_arguments(d.text);
+  if (std::string problem = key_problem(a, {"layers", "heads"}); !problem.empty()) {
+    return make(d, c, Verdict::Error, problem);
+  }
   if (!a.options.count("layers") || !a.options.count("heads")) {
     return make(d, c, Verdict::Error, "expected `layers=L heads=H`");
   }
