@@ -135,11 +135,24 @@ class WeightBuilder {
 
 
 
+  // Whether `id` or an ancestor of it is of `kind`: without recursion (a chain of maps can be
+  // tens of thousands long), each shared ancestor visited once.
   bool depends_on_kind(NodeId id, NodeKind kind) const {
-    const ir::Node& n = d_program.node(id);
-    if (n.kind == kind) return true;
-    return std::any_of(n.inputs.begin(), n.inputs.end(),
-                       [&](NodeId in) { return depends_on_kind(in, kind); });
+    std::vector<NodeId> stack = {id};
+    std::vector<char> seen(d_program.size(), 0);
+    seen[id] = 1;
+    while (!stack.empty()) {
+      const ir::Node& n = d_program.node(stack.back());
+      stack.pop_back();
+      if (n.kind == kind) return true;
+      for (NodeId in : n.inputs) {
+        if (!seen[in]) {
+          seen[in] = 1;
+          stack.push_back(in);
+        }
+      }
+    }
+    return false;
   }
 
   void embeddings() {
