@@ -68,15 +68,31 @@ class Placer {
   }
 
   // The non-map, non-constant nodes a map reads through chains of maps.
+  // Without recursion (a chain of maps can be tens of thousands long), each node once.
   void base_leaves(NodeId id, std::set<NodeId>& out) const {
-    const ir::Node& n = d_program.node(id);
-    if (n.kind == NodeKind::Constant) return;
-    if (n.kind != NodeKind::Map) {
-      out.insert(id);
-      return;
+    // Marks kept between calls and cleared for just the nodes this call visited.
+    d_marks.resize(d_program.size(), 0);
+    std::vector<NodeId> stack = {id}, visited = {id};
+    d_marks[id] = 1;
+    while (!stack.empty()) {
+      NodeId at = stack.back();
+      stack.pop_back();
+      const ir::Node& n = d_program.node(at);
+      if (n.kind == NodeKind::Constant) continue;
+      if (n.kind != NodeKind::Map) {
+        out.insert(at);
+        continue;
+      }
+      for (NodeId in : n.inputs) {
+        if (d_marks[in]) continue;
+        d_marks[in] = 1;
+        visited.push_back(in);
+        stack.push_back(in);
+      }
     }
-    for (NodeId in : n.inputs) base_leaves(in, out);
+    for (NodeId v : visited) d_marks[v] = 0;
   }
+  mutable std::vector<char> d_marks;
 
   // The stage at which `reader` can read `id` in the representation it will use.
   int stage_for(NodeId id, bool want_cat) const {

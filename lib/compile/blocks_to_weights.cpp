@@ -135,25 +135,22 @@ class WeightBuilder {
 
 
 
-  // Whether `id` or an ancestor of it is of `kind`: without recursion (a chain of maps can be
-  // tens of thousands long), each shared ancestor visited once.
+  // Whether `id` or an ancestor of it is of `kind`: for every node at once, in id order
+  // (operands first), on first use, so that a chain of maps tens of thousands long costs
+  // neither recursion nor a walk per node.
   bool depends_on_kind(NodeId id, NodeKind kind) const {
-    std::vector<NodeId> stack = {id};
-    std::vector<char> seen(d_program.size(), 0);
-    seen[id] = 1;
-    while (!stack.empty()) {
-      const ir::Node& n = d_program.node(stack.back());
-      stack.pop_back();
-      if (n.kind == kind) return true;
-      for (NodeId in : n.inputs) {
-        if (!seen[in]) {
-          seen[in] = 1;
-          stack.push_back(in);
-        }
+    std::vector<char>& depends = d_depends[kind];
+    if (depends.empty()) {
+      depends.assign(d_program.size(), 0);
+      for (NodeId at = 0; at < d_program.size(); ++at) {
+        const ir::Node& n = d_program.node(at);
+        depends[at] = n.kind == kind ||
+                      std::any_of(n.inputs.begin(), n.inputs.end(), [&](NodeId in) { return depends[in] != 0; });
       }
     }
-    return false;
+    return depends[id] != 0;
   }
+  mutable std::map<NodeKind, std::vector<char>> d_depends;
 
   void embeddings() {
     int n_vocab = static_cast<int>(d_model.vocab.size());
