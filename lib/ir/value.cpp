@@ -199,15 +199,18 @@ ValueResult<Value> Value::decimal(std::string_view text) {
   auto not_a_number = [&] {
     return tl::unexpected(ValueError{code::kInput, fmt::format("not a number: {}", whole)});
   };
-  bool neg = !text.empty() && (text.front() == '-' || text.front() == '+');
-  if (neg && text.front() == '+') neg = false;
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+  // A sign, "-" or "+", taken off `text` (the mantissa's or the exponent's).
+  auto sign = [](std::string_view& t) {
+    bool minus = !t.empty() && t.front() == '-';
+    if (!t.empty() && (t.front() == '-' || t.front() == '+')) t.remove_prefix(1);
+    return minus;
+  };
+  bool neg = sign(text);
   // An exponent: "2.5e-10", as Python's float() and JSON write small and large numbers.
   long exponent = 0;
   if (auto e = text.find_first_of("eE"); e != std::string_view::npos) {
     std::string_view digits = text.substr(e + 1);
-    bool down = !digits.empty() && digits.front() == '-';
-    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
+    bool down = sign(digits);
     if (digits.empty() || digits.size() > 6) return not_a_number();
     for (char c : digits) {
       if (c < '0' || c > '9') return not_a_number();
@@ -216,25 +219,23 @@ ValueResult<Value> Value::decimal(std::string_view text) {
     if (down) exponent = -exponent;
     text = text.substr(0, e);
   }
+  if (text.find_first_of("0123456789") == std::string_view::npos) return not_a_number();
   // Zeros ending the fraction change nothing: "1.2500000000000000000000" is 5/4.
   if (text.find('.') != std::string_view::npos) {
     while (!text.empty() && text.back() == '0') text.remove_suffix(1);
   }
   i128 num = 0, den = 1;
-  bool seen_dot = false, any = false;
+  bool seen_dot = false;
   for (char c : text) {
     if (c == '.' && !seen_dot) {
       seen_dot = true;
       continue;
     }
     if (c < '0' || c > '9') return not_a_number();
-    any = true;
     num = num * 10 + (c - '0');
     if (seen_dot) den *= 10;
     if (!fits(num) || !fits(den)) return tl::unexpected(overflow());
   }
-  if (!any && !seen_dot) return not_a_number();
-  if (!any && whole.find_first_of("0123456789") == std::string_view::npos) return not_a_number();
   for (; exponent > 0 && num != 0; --exponent) {
     if (den % 10 == 0) {
       den /= 10;
