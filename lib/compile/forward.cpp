@@ -75,6 +75,17 @@ Result<std::vector<int>> token_rows(const Model& model, std::span<const ir::Valu
                         [&](const ir::Value& v) { return v == t; });
     }
     if (it == model.vocab.end()) {
+      // The same token once `tokens` converts both: "1" and 1 under tokens_str, say, as
+      // `--vocab 1,2` reads numbers while a string input gives strings.
+      auto converted = ir::convert_token(model.token_type, t);
+      if (converted) {
+        it = std::find_if(model.vocab.begin(), model.vocab.end(), [&](const ir::Value& v) {
+          auto c = ir::convert_token(model.token_type, v);
+          return c && c->identical(*converted);
+        });
+      }
+    }
+    if (it == model.vocab.end()) {
       return fail(code::kInput, fmt::format("token {} is not in the model's vocabulary", t.repr()));
     }
     rows.push_back(1 + static_cast<int>(it - model.vocab.begin()));

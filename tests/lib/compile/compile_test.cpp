@@ -59,6 +59,25 @@ TEST(CompileTest, TokensAloneNeedNoLayer) {
   EXPECT_EQ(m.layers.size(), 0u);
 }
 
+// `--vocab 1,2` reads numbers, a string input gives strings: under tokens_str they are one
+// token, and a token that converts to none of the vocabulary's is still refused.
+TEST(CompileTest, InputTokensMatchTheVocabularyAfterConversion) {
+  Builder b;
+  auto t = b.tokens();
+  auto one = b.map({t}, ir::make_binary(BinaryOp::Eq, x(0), ir::make_const(Value::string("1"))));
+  CompileOptions o;
+  o.vocab = {Value::integer(1), Value::integer(2)};
+  o.max_len = 3;
+  auto model = compile(b.p, one, o);
+  ASSERT_TRUE(model) << model.error().front().message;
+  auto out = run_compiled(*model, chars("21"));
+  ASSERT_TRUE(out.has_value()) << out.error().front().message;
+  EXPECT_EQ(interp::output_to_json(*out), nlohmann::json({false, true}));
+  auto outside = run_compiled(*model, chars("13"));
+  ASSERT_FALSE(outside.has_value());
+  EXPECT_EQ(outside.error().front().code, std::string(code::kInput));
+}
+
 TEST(CompileTest, MapsOfTokensFoldIntoTheEmbedding) {
   Builder b;
   auto t = b.tokens();
