@@ -58,6 +58,16 @@ TEST(CompileWidthFusionCliTest, RunCompiledAgreesWithTheInterpreter) {
   CliRun compiled = raspkit(fmt::format("run {} --expr flip -i abcca --compiled --vocab abcde --max-len 5", prog));
   ASSERT_EQ(compiled.status, 0) << compiled.err;
   EXPECT_EQ(compiled.out, interp.out);
+  // The layouts `compile` can make run too, each as exact.
+  for (const char* flags : {"--width-fusion always", "--width-fusion never", "--schedule asap"}) {
+    CliRun other = raspkit(fmt::format("run {} --expr flip -i abcca --compiled --vocab abcde --max-len 5 {}", prog, flags));
+    ASSERT_EQ(other.status, 0) << flags << ": " << other.err;
+    EXPECT_EQ(other.out, interp.out) << flags;
+  }
+  // Flags of the weights without --compiled would be ignored: refused instead.
+  CliRun without = raspkit(fmt::format("run {} --expr flip -i abcca --width-fusion always", prog));
+  EXPECT_EQ(without.status, 1);
+  EXPECT_NE(without.err.find("--compiled"), std::string::npos) << without.err;
 }
 
 TEST(CompileWidthFusionCliTest, CexReadsWeightsInTheLayoutTheyWereCompiledWith) {

@@ -11,6 +11,7 @@
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/compile_hazards.h"
+#include "tools/raspkit/compile_schedule.h"
 #include "tools/raspkit/exit_codes.h"
 
 namespace rasp::cli {
@@ -26,6 +27,8 @@ struct RunOptions {
   bool compiled = false;
   std::string vocab;
   int max_len = 0;
+  std::string schedule = "optimal";
+  std::string width_fusion = "auto";
 };
 
 nlohmann::json diagnostic_json(const Diagnostic& d) {
@@ -71,7 +74,8 @@ int run(RunOptions& o) {
     if (!loaded) return kBadInput;
   }
 
-  // --compiled: the same inputs through compiled weights (optimal schedule, float64).
+  // --compiled: the same inputs through compiled weights (float64), made as `raspkit compile`
+  // makes them: --schedule, --width-fusion and --aggregate mean the same.
   std::optional<compile::Model> model;
   if (o.compiled) {
     auto vocab = parse_vocab(o.vocab);
@@ -87,10 +91,11 @@ int run(RunOptions& o) {
     co.vocab = *vocab;
     co.max_len = o.max_len;
     co.aggregation = o.semantics.aggregation;  // as `raspkit compile --aggregate`
+    co.width_fusion = width_fusion(o.width_fusion);
     // As `raspkit compile` makes them, hazards proven: weights it would refuse (an input on
     // which the interpreter faults, or averages what one-hot attention cannot) are refused
     // here too, not run.
-    auto checked = compile_checked(loaded->module.program, loaded->root, co, "optimal",
+    auto checked = compile_checked(loaded->module.program, loaded->root, co, o.schedule,
                                    kHazardTimeoutSeconds);
     if (!checked) {
       report(checked.error(), &loaded->module);
@@ -168,9 +173,17 @@ void add_run_command(CLI::App& app, Action& action) {
   sub->add_option("--inputs", options->inputs_file, "a file with one JSON input per line (batch mode)");
   add_semantics_options(*sub, options->semantics, options->aggregate);
   sub->add_flag("--json", options->json, "print {\"input\", \"output\"} per input");
-  sub->add_flag("--compiled", options->compiled, "run the compiled transformer weights instead");
-  sub->add_option("--vocab", options->vocab, "with --compiled: the vocabulary, e.g. a,b,c");
-  sub->add_option("--max-len", options->max_len, "with --compiled: the longest input the model takes");
+  auto* compiled = sub->add_flag("--compiled", options->compiled, "run the compiled transformer weights instead");
+  sub->add_option("--vocab", options->vocab, "with --compiled: the vocabulary, e.g. a,b,c")->needs(compiled);
+  sub->add_option("--max-len", options->max_len, "with --compiled: the longest input the model takes")
+      ->needs(compiled);
+  sub->add_option("--schedule", options->schedule,
+                  "with --compiled: layer assignment, optimal (default) or asap, as `raspkit compile`")
+      ->check(CLI::IsMember({"optimal", "asap"}))
+      ->needs(compiled);
+  sub->add_option("--width-fusion", options->width_fusion, std::string("with --compiled: ") + kWidthFusionHelp)
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->needs(compiled);
   sub->callback([options, &action] { action = [options] { return run(*options); }; });
 }
 

@@ -23,7 +23,8 @@ inline std::optional<analyze::Bounds> compile_schedule(const ir::Program& progra
   return analyze::optimal_bounds(program, root, bo);
 }
 
-/// `--width-fusion auto|always|never` (CLI::IsMember checks the text), also shared by both.
+/// `--width-fusion auto|always|never` (CLI::IsMember checks the text), shared by compile, cex
+/// and run --compiled.
 inline compile::WidthFusion width_fusion(const std::string& text) {
   if (text == "always") return compile::WidthFusion::Always;
   if (text == "never") return compile::WidthFusion::Never;
