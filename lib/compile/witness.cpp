@@ -1,6 +1,7 @@
 // lib/compile/witness.cpp - Shortest-first enumeration of inputs, checked with the interpreter.
 #include "lib/compile/witness.h"
 
+#include "lib/interp/all_inputs.h"
 #include "lib/interp/evaluator.h"
 
 namespace rasp::compile {
@@ -14,12 +15,10 @@ WitnessSearch find_multi_select_witness(const ir::Program& program, ir::NodeId a
   std::size_t tried = 0;
   if (vocab.empty()) return out;
   for (int len = 1; len <= max_len; ++len) {
-    std::vector<std::size_t> digit(static_cast<std::size_t>(len), 0);
-    std::vector<ir::Value> input(static_cast<std::size_t>(len));
-    while (true) {
+    interp::AllInputs input(vocab, static_cast<std::size_t>(len));
+    do {
       if (tried++ >= budget) return out;
-      for (int i = 0; i < len; ++i) input[static_cast<std::size_t>(i)] = vocab[digit[static_cast<std::size_t>(i)]];
-      auto trace = interp::trace(program, roots, input, interp::Options{});
+      auto trace = interp::trace(program, roots, *input, interp::Options{});
       if (trace) {
         const interp::Matrix& m = trace->matrix(roots[0]);
         const interp::Column& values = trace->column(roots[1]);
@@ -35,15 +34,12 @@ WitnessSearch find_multi_select_witness(const ir::Program& program, ir::NodeId a
             }
           }
           if (hit) {
-            out.witness = input;
+            out.witness = *input;
             return out;
           }
         }
       }
-      std::size_t i = 0;
-      while (i < digit.size() && ++digit[i] == vocab.size()) digit[i++] = 0;
-      if (i == digit.size()) break;
-    }
+    } while (input.next());
     out.checked_len = len;
   }
   return out;

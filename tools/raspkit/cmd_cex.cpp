@@ -17,6 +17,7 @@
 #include "lib/compile/forward.h"
 #include "lib/compile/import.h"
 #include "lib/compile/residual_check.h"
+#include "lib/interp/all_inputs.h"
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
@@ -99,23 +100,15 @@ class Search {
   /// Every input of `length` tokens in vocabulary order; the first failing one, if any.
   /// Sets `timed_out` when the time ran out before the end.
   std::optional<Input> exhaustive(int length, bool& timed_out) {
-    std::vector<std::size_t> digit(static_cast<std::size_t>(length), 0);
-    Input input(static_cast<std::size_t>(length), d_vocab[0]);
-    while (true) {
+    interp::AllInputs input(d_vocab, static_cast<std::size_t>(length));
+    do {
       if ((d_tried & 255) == 0 && out_of_time()) {
         timed_out = true;
         return std::nullopt;
       }
-      if (failing(input)) return input;
-      int i = length - 1;
-      while (i >= 0 && ++digit[static_cast<std::size_t>(i)] == d_vocab.size()) {
-        digit[static_cast<std::size_t>(i)] = 0;
-        input[static_cast<std::size_t>(i)] = d_vocab[0];
-        --i;
-      }
-      if (i < 0) return std::nullopt;
-      input[static_cast<std::size_t>(i)] = d_vocab[digit[static_cast<std::size_t>(i)]];
-    }
+      if (failing(*input)) return *input;
+    } while (input.next());
+    return std::nullopt;
   }
 
   /// `count` inputs of lengths min_len..max_len drawn with the seed; the first failing one.

@@ -7,6 +7,7 @@
 
 #include "checkers/smt/equivalence.h"
 #include "checkers/smt/verdict_json.h"
+#include "lib/interp/all_inputs.h"
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
@@ -54,22 +55,17 @@ BothFail both_fail(const ir::Program& pa, ir::NodeId ra, const ir::Program& pb, 
   for (int n = 1; n <= options.max_len; ++n) {
     double count = std::pow(static_cast<double>(vocab.size()), n);
     if (static_cast<double>(out.tried) + count > 2000) break;
-    std::vector<std::size_t> at(static_cast<std::size_t>(n), 0);
-    std::vector<ir::Value> input(static_cast<std::size_t>(n));
-    for (bool more = true; more;) {
-      for (std::size_t i = 0; i < at.size(); ++i) input[i] = vocab[at[i]];
+    interp::AllInputs input(vocab, static_cast<std::size_t>(n));
+    do {
       ++out.tried;
-      auto a = interp::evaluate(pa, ra, input, options.semantics);
-      if (!a && !interp::evaluate(pb, rb, input, options.semantics)) {
+      auto a = interp::evaluate(pa, ra, *input, options.semantics);
+      if (!a && !interp::evaluate(pb, rb, *input, options.semantics)) {
         if (out.count++ == 0) {
-          out.first = input;
+          out.first = *input;
           out.error = a.error().front().message;
         }
       }
-      std::size_t i = at.size();
-      while (i > 0 && ++at[i - 1] == vocab.size()) at[--i] = 0;
-      more = i > 0;
-    }
+    } while (input.next());
   }
   return out;
 }

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "lib/interp/all_inputs.h"
+
 namespace rasp::check {
 
 bool outcomes_differ(const Result<interp::Output>& a, const Result<interp::Output>& b) {
@@ -57,21 +59,16 @@ class Budget {
 /// Returns the first on which the claim fails, an Inconclusive on timeout, or nothing.
 std::optional<Verdict> enumerate_length(const Claim& claim, const BoundedOptions& options,
                                         int length, const Budget& budget, int proven) {
-  const auto& vocab = options.vocabulary;
-  std::vector<std::size_t> at(static_cast<std::size_t>(length), 0);
-  std::vector<ir::Value> input(static_cast<std::size_t>(length));
+  interp::AllInputs input(options.vocabulary, static_cast<std::size_t>(length));
   std::size_t tried = 0;
-  while (true) {
-    for (std::size_t i = 0; i < at.size(); ++i) input[i] = vocab[at[i]];
-    Run run = claim.run(input);
-    if (run.fails) return Counterexample{input, std::move(run.a), std::move(run.b)};
+  do {
+    Run run = claim.run(*input);
+    if (run.fails) return Counterexample{*input, std::move(run.a), std::move(run.b)};
     if ((++tried & 1023) == 0 && budget.expired()) {
       return Inconclusive{budget.timeout_reason(length), proven};
     }
-    std::size_t i = at.size();
-    while (i > 0 && ++at[i - 1] == vocab.size()) at[--i] = 0;
-    if (i == 0) return std::nullopt;
-  }
+  } while (input.next());
+  return std::nullopt;
 }
 
 double input_count(std::size_t vocab, int length) {
@@ -85,6 +82,7 @@ bool is_unsupported(const Diagnostics& d) {
 }  // namespace
 
 Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options) {
+  if (options.vocabulary.empty()) return fail(code::kInput, "the vocabulary is empty");
   Budget budget(options.timeout_seconds, options.solver_timeout_seconds);
   Proven proven;
   for (int n = 1; n <= options.max_len; ++n) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lib/compile/forward.h"
+#include "lib/interp/all_inputs.h"
 #include "lib/compile/model.h"
 #include "lib/interp/evaluator.h"
 #include "lib/interp/io.h"
@@ -143,15 +144,10 @@ inline Agreement compare_all(const ir::Program& program, NodeId root, const Mode
                              Precision precision = Precision::Float64) {
   Agreement a;
   for (int len = 1; len <= up_to; ++len) {
-    std::vector<std::size_t> digit(static_cast<std::size_t>(len), 0);
-    std::vector<Value> input(static_cast<std::size_t>(len));
-    while (true) {
-      for (std::size_t i = 0; i < digit.size(); ++i) input[i] = vocab[digit[i]];
-      compare_one(program, root, model, input, precision, a);
-      std::size_t i = 0;
-      while (i < digit.size() && ++digit[i] == vocab.size()) digit[i++] = 0;
-      if (i == digit.size()) break;
-    }
+    interp::AllInputs input(vocab, static_cast<std::size_t>(len));
+    do {
+      compare_one(program, root, model, *input, precision, a);
+    } while (input.next());
   }
   return a;
 }
