@@ -75,6 +75,12 @@ inline constexpr const char* kInput = "E0211";
 inline constexpr const char* kLimit = "E0212";
 inline constexpr const char* kJson = "E0301";
 inline constexpr const char* kUnsupported = "E0401";
+/// Every code above: what a code a user writes (`# ERROR@+K: CODE`) is checked against.
+inline constexpr const char* kAll[] = {kSyntax, kLexical, kCutOff, kTooDeep, kUndefined, kReserved, kArgCount,
+                                       kUnpack, kLoad, kNotCallable, kSelectorOperand, kAndOrMix,
+                                       kAverageNonNumbers, kMixedTypes, kDivisionByZero, kIndex,
+                                       kAggregateOperand, kOverflow, kType, kNotEqualOutsideSelect, kInput,
+                                       kLimit, kJson, kUnsupported};
 }  // namespace code
 
 }  // namespace rasp

@@ -166,6 +166,14 @@ TEST(CliTest, CheckReportsMalformedDirectivesAtTheirLines) {
   EXPECT_NE(f.err.find("flags.rasp:4: FAIL"), std::string::npos) << f.err;
   EXPECT_NE(f.err.find("--frobnicate"), std::string::npos) << f.err;
   EXPECT_NE(f.err.find("flags.rasp:5: FAIL"), std::string::npos) << f.err;
+  // An ERROR code that no diagnostic has (a typo) could never be seen: an error at its line,
+  // while the real code beside it still passes.
+  std::string codes = write_temp("codes.rasp", "# ERROR@+1: E0101\nx = y;\n# ERROR@-2: E0110\n");
+  CliRun c = raspkit("check " + codes);
+  EXPECT_EQ(c.status, 10) << c.err;
+  EXPECT_NE(c.err.find("codes.rasp:3: FAIL: ERROR directive: 'E0110' is not a diagnostic code"), std::string::npos)
+      << c.err;
+  EXPECT_EQ(c.err.find("codes.rasp:1: FAIL"), std::string::npos) << c.err;
 }
 
 // `check --timeout S` bounds the whole run (issue 7): the solver directive gets only the time

@@ -143,6 +143,13 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
   std::vector<ExpectedError> expected_errors;
   for (const auto& d : directives) {
     if (d.kind == "ERROR") {
+      // A code no diagnostic has (a typo, say) could never be seen: the directive is wrong.
+      if (std::none_of(std::begin(code::kAll), std::end(code::kAll), [&](const char* c) { return d.text == c; })) {
+        result(d, Verdict::Error, "directive",
+               fmt::format("'{}' is not a diagnostic code (E0001, E0101, ...: docs/diagnostics.md lists them)",
+                           d.text));
+        continue;
+      }
       int offset = d.argument.empty() ? 1 : std::stoi(d.argument);
       expected_errors.push_back({&d, d.line + offset, d.text});
     }
