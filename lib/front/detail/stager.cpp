@@ -233,11 +233,7 @@ Result<std::shared_ptr<Environment>> Stager::make_file_scope() {
       }
     }
     auto scope = std::make_shared<Environment>(d_root);
-    const StageValue* tokens = d_root->find(
-        d_module.options.tokens == ir::TokenType::AsIs
-            ? std::string("tokens_asis")
-            : fmt::format("tokens_{}", ir::token_type_name(d_module.options.tokens)));
-    scope->set("tokens", *tokens);
+    scope->set("tokens", base_tokens());
     return scope;
   } catch (const StageError& e) {
     return tl::unexpected(Diagnostics{e.diagnostic});
@@ -358,6 +354,14 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
   }
 }
 
+StageValue Stager::base_tokens() const {
+  const StageValue* tokens = d_root->find(
+      d_module.options.tokens == ir::TokenType::AsIs
+          ? std::string("tokens_asis")
+          : fmt::format("tokens_{}", ir::token_type_name(d_module.options.tokens)));
+  return *tokens;
+}
+
 void Stager::load(const std::string& name, const SourceRange& range,
                   const std::shared_ptr<Environment>& scope) {
   std::vector<fs::path> candidates;
@@ -395,15 +399,19 @@ void Stager::load(const std::string& name, const SourceRange& range,
   auto file = std::make_shared<const std::string>(shown);
   auto stmts = parse_program(text, file, d_module.options.max_depth);
   if (!stmts) throw StageError{stmts.error().front()};
-  auto file_scope = std::make_shared<Environment>(d_root);
-  file_scope->set("tokens", *scope->find("tokens"));
+  // As in the reference, a loaded file starts from the library alone, with `tokens` as
+  // every file starts (the --tokens choice), whatever the loading file made it; its own
+  // names, kept in `file_scope`, are apart from that start.
+  auto start = std::make_shared<Environment>(d_root);
+  start->set("tokens", base_tokens());
+  auto file_scope = std::make_shared<Environment>(start);
   d_load_stack.push_back(key);
   for (const auto& s : *stmts) exec(s, file_scope, true);
   d_load_stack.pop_back();
   // Like the reference, every name the loaded file sets (but those starting with '_')
-  // becomes visible to the loading scope.
+  // becomes visible to the loading scope: `tokens` too, when the file sets it.
   for (const auto& [n, v] : file_scope->vars()) {
-    if (n.empty() || n[0] == '_' || n == "tokens") continue;
+    if (n.empty() || n[0] == '_') continue;
     assign(scope, n, v, range);
   }
 }

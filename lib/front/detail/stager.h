@@ -114,6 +114,8 @@ class Stager {
                   const SourceRange& range);
   void assign(const std::shared_ptr<Environment>& scope, const std::string& name, StageValue v,
               const SourceRange& range);
+  // What `tokens` is where every file starts: tokens_str, or the --tokens choice.
+  [[nodiscard]] StageValue base_tokens() const;
   void load(const std::string& name, const SourceRange& range, const std::shared_ptr<Environment>& scope);
 
   StageValue unary(const AstPtr& a, StageValue v);

@@ -1,5 +1,10 @@
 // tests/lib/front/staging_test.cpp - Load-time evaluation builds the graph users expect.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "lib/front/front.h"
 #include "lib/interp/evaluator.h"
@@ -111,6 +116,36 @@ TEST(StagingTest, TokensOptionChoosesTheConversion) {
   LoadOptions ints;
   ints.tokens = ir::TokenType::Int;
   EXPECT_EQ(run("x = tokens + 1;", "x", "[1, 2]", ints), nlohmann::json({2, 3}));
+}
+
+// As in the reference: a loaded file starts with `tokens` as every file does, not as the
+// loading file made it, and a `tokens = ...` of its own is the loading file's afterwards,
+// like its other names. Functions it defines read its `tokens`.
+TEST(StagingTest, TokensAcrossLoadIsTheLoadedFilesOwn) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fmt::format("raspkit_tokens_load_{}", ::getpid());
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const char* text) { std::ofstream(dir / name) << text; };
+  write("sets_int.rasp", "tokens = tokens_int;\n");
+  write("reads.rasp", "z = tokens;\ndef g(a) { return tokens + a; }\n");
+  write("a.rasp", "load \"sets_int\";\nx = tokens + 1;\n");
+  write("b.rasp", "tokens = tokens_int;\nload \"reads\";\ny = z;\nw = tokens + 1;\nv = g(\"x\");\n");
+  auto value = [&](const char* file, const char* expr) -> nlohmann::json {
+    auto module = load_file((dir / file).string());
+    EXPECT_TRUE(module.has_value()) << (module ? "" : render(module.error()));
+    if (!module) return nullptr;
+    auto root = evaluate_expression(*module, expr);
+    EXPECT_TRUE(root.has_value());
+    if (!root) return nullptr;
+    auto out = interp::evaluate(module->program, *root, *interp::parse_input("[1, 2]"), {});
+    EXPECT_TRUE(out.has_value()) << (out ? "" : render(out.error(), &*module));
+    return out ? interp::output_to_json(*out) : nullptr;
+  };
+  EXPECT_EQ(value("a.rasp", "x"), nlohmann::json({2, 3}));
+  EXPECT_EQ(value("b.rasp", "y"), nlohmann::json({"1", "2"}));
+  EXPECT_EQ(value("b.rasp", "w"), nlohmann::json({2, 3}));
+  EXPECT_EQ(value("b.rasp", "v"), nlohmann::json({"1x", "2x"}));
+  fs::remove_all(dir);
 }
 
 TEST(StagingTest, LoadReadsSiblingFilesAndKeepsPrivateNamesPrivate) {
