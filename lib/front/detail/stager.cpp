@@ -679,7 +679,12 @@ StageValue Stager::unary(const AstPtr& a, StageValue v) {
     case Tok::Plus: {
       bool neg = a->op == Tok::Minus;
       if (is_sop(v)) {
-        if (!neg) return v;
+        if (!neg) {
+          // Python's +x: a bool becomes an int, a number stays, a string is a fault. x + 0
+          // does exactly that, and every analysis already knows it.
+          return map([](const auto& x) { return ir::make_binary(BinaryOp::Add, x[0], ir::make_const(Value::integer(0))); },
+                     {v}, range);
+        }
         return map([](const auto& x) { return ir::make_unary(ExprOp::Neg, x[0]); }, {v}, range);
       }
       if (is_atom(v)) {

@@ -112,6 +112,20 @@ TEST(StagingTest, IdenticalExpressionsShareNodesButSelectorsKeepTheirIdentity) {
   EXPECT_EQ(module->program.node(a).inputs, module->program.node(b).inputs) << "one shared select node";
 }
 
+// Python's unary +: a bool s-op becomes ints (so it can be averaged), numbers stay, and a
+// string s-op is a fault at run time.
+TEST(StagingTest, UnaryPlusOnAnSOpIsPythons) {
+  EXPECT_EQ(run("x = +(tokens == \"a\");", "x", "aab"), nlohmann::json({1, 1, 0}));
+  EXPECT_EQ(run("x = aggregate(select(indices, indices, <=), +(tokens == \"a\"));", "x", "ab"),
+            nlohmann::json({1, 0.5}));
+  EXPECT_EQ(run("x = +indices;", "x", "ab"), nlohmann::json({0, 1}));
+  auto module = load_source("x = +tokens;", "t.rasp");
+  ASSERT_TRUE(module.has_value());
+  auto out = interp::evaluate(module->program, *evaluate_expression(*module, "x"), *interp::parse_input("ab"), {});
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().front().code, std::string(code::kType));
+}
+
 TEST(StagingTest, TokensOptionChoosesTheConversion) {
   LoadOptions ints;
   ints.tokens = ir::TokenType::Int;
