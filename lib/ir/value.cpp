@@ -6,6 +6,9 @@
 #include <cmath>
 #include <functional>
 #include <numeric>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "lib/ir/diagnostic.h"
 
@@ -458,14 +461,37 @@ ValueResult<Value> round_half_even(const Value& a) {
   return make_int(fl);
 }
 
+namespace {
+
+// The text Python's int() and float() read in a string: the whitespace around it stripped
+// and underscores between two digits dropped ("1_000"). Nothing when an underscore stands
+// anywhere else, which Python refuses too.
+std::optional<std::string> python_number_text(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\n\r\v\f";
+  std::size_t b = s.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return std::string();
+  s = s.substr(b, s.find_last_not_of(kSpace) - b + 1);
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '_') {
+      out += s[i];
+    } else if (i == 0 || i + 1 == s.size() || !digit(s[i - 1]) || !digit(s[i + 1])) {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ValueResult<Value> to_int(const Value& a) {
   if (a.is_string()) {
-    std::string_view s = a.str();
-    std::size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-    if (b == std::string_view::npos) {
-      return tl::unexpected(ValueError{code::kInput, "invalid literal for int(): ''"});
+    auto text = python_number_text(a.str());
+    if (text && text->empty()) {
+      return tl::unexpected(ValueError{code::kInput, fmt::format("invalid literal for int(): '{}'", a.str())});
     }
-    s = s.substr(b, e - b + 1);
+    std::string_view s = text ? std::string_view(*text) : std::string_view();
     std::string_view digits = s;
     if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) {
@@ -488,7 +514,10 @@ ValueResult<Value> to_int(const Value& a) {
 
 ValueResult<Value> to_float(const Value& a) {
   if (a.is_string()) {
-    auto v = Value::decimal(a.str());
+    auto text = python_number_text(a.str());
+    auto v = text ? Value::decimal(*text) : tl::unexpected(ValueError{code::kInput, ""});
+    // A number past what raspkit holds exactly says so; anything else is not a number.
+    if (!v && v.error().code == code::kOverflow) return v;
     if (!v) {
       return tl::unexpected(
           ValueError{code::kInput, fmt::format("could not convert string to float: '{}'", a.str())});

@@ -128,6 +128,24 @@ TEST(ValueTest, TokenConversions) {
   EXPECT_EQ(to_str(Value::boolean(true)).str(), "True");
 }
 
+// As Python's int() and float(): whitespace around the number (tabs, newlines too) and
+// underscores between digits are read; an underscore anywhere else is not.
+TEST(ValueTest, TokenConversionsReadNumbersAsPythonDoes) {
+  EXPECT_TRUE(to_int(S(" 1_000\n"))->identical(I(1000)));
+  EXPECT_TRUE(to_int(S("\t+7 "))->identical(I(7)));
+  EXPECT_EQ(*to_float(S("1.5 ")), F(3, 2));
+  EXPECT_EQ(*to_float(S("\t3\n")), F(3, 1));
+  EXPECT_EQ(*to_float(S("1_0.5")), F(21, 2));
+  for (const char* bad : {"1__0", "_1", "1_", "1_.5", " ", ""}) {
+    EXPECT_FALSE(to_int(S(bad)).has_value()) << bad;
+    EXPECT_FALSE(to_float(S(bad)).has_value()) << bad;
+  }
+  // Past 64-bit fractions is said as such, not as "not a number".
+  auto pi = to_float(S("3.14159265358979323846264338327950288"));
+  ASSERT_FALSE(pi.has_value());
+  EXPECT_STREQ(pi.error().code, "E0208");
+}
+
 TEST(ValueTest, StringsConcatenateAndRepeat) {
   EXPECT_EQ(op(BinaryOp::Mul, S("ab"), I(3)).str(), "ababab");
   EXPECT_FALSE(apply(BinaryOp::Sub, S("a"), S("b")).has_value());
