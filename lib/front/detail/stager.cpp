@@ -295,11 +295,12 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
   spend(1, s->range);
   switch (s->kind) {
     case StmtKind::Expr:
-      (void)eval(s->exprs[0], scope);
+      set_out(scope, eval(s->exprs[0], scope));
       return;
     case StmtKind::Assign: {
       std::vector<StageValue> values;
       for (const auto& e : s->exprs) values.push_back(eval(e, scope));
+      set_out(scope, values.back());
       StageValue v = values.size() == 1 ? values[0] : StageValue(std::make_shared<const ListValue>(ListValue{values}));
       if (s->names.size() == 1) {
         assign(scope, s->names[0], std::move(v), s->range);
@@ -335,6 +336,7 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
     }
     case StmtKind::For: {
       StageValue iterable = eval(s->exprs[0], scope);
+      set_out(scope, iterable);
       for (const auto& item : iterate(iterable, s->exprs[0]->range, "a for loop")) {
         bind_iterators(scope, s->names, item, s->range);
         for (const auto& b : s->body) exec(b, scope, false);
@@ -345,13 +347,17 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
       load(s->name, s->range, scope);
       return;
     case StmtKind::Draw:
-      for (const auto& e : s->exprs) (void)eval(e, scope);
+      for (const auto& e : s->exprs) set_out(scope, eval(e, scope));
       return;
     case StmtKind::SetExample:
     case StmtKind::Ignored:
       (void)top_level;
       return;
   }
+}
+
+void Stager::set_out(const std::shared_ptr<Environment>& scope, StageValue v) {
+  if (scope != d_root) scope->set("out", std::move(v));
 }
 
 StageValue Stager::base_tokens() const {
@@ -411,7 +417,7 @@ void Stager::load(const std::string& name, const SourceRange& range,
   // Like the reference, every name the loaded file sets (but those starting with '_')
   // becomes visible to the loading scope: `tokens` too, when the file sets it.
   for (const auto& [n, v] : file_scope->vars()) {
-    if (n.empty() || n[0] == '_') continue;
+    if (n.empty() || n[0] == '_' || n == "out") continue;
     assign(scope, n, v, range);
   }
 }

@@ -114,6 +114,10 @@ class Stager {
                   const SourceRange& range);
   void assign(const std::shared_ptr<Environment>& scope, const std::string& name, StageValue v,
               const SourceRange& range);
+  // As in the reference, `out` names the value of the last expression a statement evaluated
+  // (an expression statement's, an assignment's right side, a loop's list), in that scope;
+  // it is reserved, so only this sets it. Not in the library's scope.
+  void set_out(const std::shared_ptr<Environment>& scope, StageValue v);
   // What `tokens` is where every file starts: tokens_str, or the --tokens choice.
   [[nodiscard]] StageValue base_tokens() const;
   void load(const std::string& name, const SourceRange& range, const std::shared_ptr<Environment>& scope);

@@ -126,6 +126,17 @@ TEST(StagingTest, UnaryPlusOnAnSOpIsPythons) {
   EXPECT_EQ(out.error().front().code, std::string(code::kType));
 }
 
+// `out` is the value of the last expression a statement evaluated, per scope, as in the
+// reference; it stays reserved.
+TEST(StagingTest, OutIsTheLastExpressionsValue) {
+  EXPECT_EQ(run("indices + 1;\ny = out * 2;", "y", "ab"), nlohmann::json({2, 4}));
+  EXPECT_EQ(run("x = indices;\ny = out + 1;", "y", "ab"), nlohmann::json({1, 2}));
+  EXPECT_EQ(run("def f(a) { b = a + 1; return out; }\nz = f(indices);", "z", "ab"), nlohmann::json({1, 2}));
+  EXPECT_EQ(run("tokens == \"a\";", "out", "ab"), nlohmann::json({true, false}));
+  EXPECT_FALSE(load_source("out = indices;", "t.rasp").has_value());
+  EXPECT_FALSE(load_source("y = out;", "t.rasp").has_value());
+}
+
 TEST(StagingTest, TokensOptionChoosesTheConversion) {
   LoadOptions ints;
   ints.tokens = ir::TokenType::Int;
