@@ -613,7 +613,8 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       std::vector<std::int64_t> xs;
       for (const auto& e : a->args) {
         StageValue v = eval(e, scope);
-        if (!is_atom(v) || !atom(v).is_int()) {
+        // A bool is an int to Python: range(True) is range(1).
+        if (!is_atom(v) || !(atom(v).is_int() || atom(v).is_bool())) {
           error(code::kType, fmt::format("range expects integers, got {}", describe_value(v)), e->range);
         }
         xs.push_back(atom(v).num());
@@ -816,7 +817,9 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
   if (*op == BinaryOp::Mul && (ll || rl) && (is_atom(ll ? r : l))) {
     const Value& n = atom(ll ? r : l);
     const auto& items = (ll ? *ll : *rl)->items;
-    if (!n.is_int()) error(code::kType, "a list can only be repeated an integer number of times", range);
+    if (!n.is_int() && !n.is_bool()) {
+      error(code::kType, "a list can only be repeated an integer number of times", range);
+    }
     // Divide rather than multiply: items.size() * n can wrap around; an empty list repeated
     // 2^62 times is empty, not a 2^62-step loop.
     if (n.num() > 0 && !items.empty() &&
@@ -901,12 +904,12 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
   }
   if (is_sop(container)) {
     // s[i] reads position i (from the end when negative) through a select-aggregate.
-    if (!is_atom(key) || !atom(key).is_int()) {
+    if (!is_atom(key) || !(atom(key).is_int() || atom(key).is_bool())) {
       error(code::kType, fmt::format("index into an s-op must be an integer, got {}", describe_value(key)),
             range);
     }
-    StageValue query = key;
     std::int64_t i = atom(key).num();
+    StageValue query = Value::integer(i);
     if (i < 0) {
       const StageValue* length = d_root->find("length");
       query = map([i](const auto& x) { return ir::make_binary(BinaryOp::Add, x[0], ir::make_const(Value::integer(i))); },

@@ -137,6 +137,13 @@ TEST(StagingTest, OutIsTheLastExpressionsValue) {
   EXPECT_FALSE(load_source("y = out;", "t.rasp").has_value());
 }
 
+// A bool is an int to Python: as an s-op's index, in range() and repeating a list.
+TEST(StagingTest, BoolsServeAsIntsWhereAnIntIsExpected) {
+  EXPECT_EQ(run("x = tokens[True];", "x", "abc"), nlohmann::json({"b", "b", "b"}));
+  EXPECT_EQ(run("x = indices[1 == 2];", "x", "abc"), nlohmann::json({0, 0, 0}));
+  EXPECT_EQ(run("x = indices + len(range(True)) + len([0] * True);", "x", "ab"), nlohmann::json({2, 3}));
+}
+
 TEST(StagingTest, TokensOptionChoosesTheConversion) {
   LoadOptions ints;
   ints.tokens = ir::TokenType::Int;
