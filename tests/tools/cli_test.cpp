@@ -25,8 +25,11 @@ TEST(CliTest, RunPrintsTheOutputAndJson) {
   CliRun j = raspkit(fmt::format("run {} --input '[\"a\",\"b\"]' --json", prog));
   EXPECT_EQ(j.status, 0);
   auto doc = nlohmann::json::parse(j.out);
-  EXPECT_EQ(doc["input"], "ab");
+  // The input is echoed as written: a list stays a list, text is a string.
+  EXPECT_EQ(doc["input"], nlohmann::json({"a", "b"}));
   EXPECT_EQ(doc["output"], nlohmann::json({"b", "a"}));
+  CliRun t = raspkit(fmt::format("run {} --input ab --json", prog));
+  EXPECT_EQ(nlohmann::json::parse(t.out)["input"], "ab");
 }
 
 TEST(CliTest, RunEvaluatesExpressionsAndSelectors) {

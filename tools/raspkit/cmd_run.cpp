@@ -144,7 +144,9 @@ int run(RunOptions& o) {
       report(input.error());
       return;
     }
-    run_one(interp::input_to_json(*input), *input);
+    // The input as the user wrote it (a list stays a list); text that is neither a JSON
+    // string nor a list (abc, 123) as the tokens it was read as.
+    run_one(shown.is_string() || shown.is_array() ? shown : interp::input_to_json(*input), *input);
   };
   if (o.input) {
     run_text(*o.input);
