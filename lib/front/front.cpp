@@ -11,6 +11,7 @@
 #include "lib/front/detail/parser.h"
 #include "lib/front/detail/stager.h"
 #include "lib/ir/json.h"
+#include "lib/ir/text.h"
 
 namespace rasp::front {
 
@@ -66,7 +67,7 @@ Result<Module> load_file(const std::string& path, const LoadOptions& options) {
     module.program = std::move(*program);
     return module;
   }
-  return load_source(text, path, options);
+  return load_source(std::string(ir::without_bom(text)), path, options);
 }
 
 namespace {

@@ -20,4 +20,10 @@ namespace rasp::ir {
 /// Whether `text` is exactly one character.
 [[nodiscard]] bool one_character(std::string_view text);
 
+/// `text` without the byte-order mark some editors put first (UTF-8's EF BB BF), which
+/// Python's "utf-8-sig" reading drops too.
+[[nodiscard]] inline std::string_view without_bom(std::string_view text) {
+  return text.substr(0, 3) == "\xEF\xBB\xBF" ? text.substr(3) : text;
+}
+
 }  // namespace rasp::ir

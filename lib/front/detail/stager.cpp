@@ -396,7 +396,7 @@ void Stager::load(const std::string& name, const SourceRange& range,
   std::ifstream in(found);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string text = buffer.str();
+  std::string text(ir::without_bom(buffer.str()));
   std::string shown = found.lexically_normal().string();
   std::istringstream lines(text);
   std::vector<std::string>& src = d_module.sources[shown];

@@ -180,6 +180,22 @@ TEST(StagingTest, TokensAcrossLoadIsTheLoadedFilesOwn) {
   fs::remove_all(dir);
 }
 
+// A byte-order mark first in a file (some Windows editors write one) is not a character of
+// the program, in the main file or a loaded one.
+TEST(StagingTest, AByteOrderMarkIsSkipped) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fmt::format("raspkit_bom_{}", ::getpid());
+  fs::create_directories(dir);
+  std::ofstream(dir / "lib.rasp") << "\xEF\xBB\xBFz = indices;\n";
+  std::ofstream(dir / "main.rasp") << "\xEF\xBB\xBFload \"lib\";\ny = z + 1;\n";
+  auto module = load_file((dir / "main.rasp").string());
+  ASSERT_TRUE(module.has_value()) << render(module.error());
+  auto out = interp::evaluate(module->program, *evaluate_expression(*module, "y"), *interp::parse_input("ab"), {});
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(interp::output_to_json(*out), nlohmann::json({1, 2}));
+  fs::remove_all(dir);
+}
+
 TEST(StagingTest, LoadReadsSiblingFilesAndKeepsPrivateNamesPrivate) {
   EXPECT_TRUE(load_file("corpus/misc/load_sibling.rasp").has_value());
 }
