@@ -30,11 +30,27 @@ Result<std::vector<ir::Value>> input_from_json(const json& j) {
   return out;
 }
 
+namespace {
+
+// Text that starts with '[' is read as a JSON list. When it is not a usable one and has no
+// comma or quote (which a list meant as JSON would), the user may have meant the characters
+// themselves, a Dyck word such as [()] or []: say how to give them.
+tl::unexpected<Diagnostics> with_bracket_hint(const Result<std::vector<ir::Value>>& bad, const std::string& text) {
+  Diagnostics d = bad.error();
+  if (text.find_first_of(",\"") == std::string::npos) {
+    d.front().notes.push_back(fmt::format("for its characters as tokens, give a JSON string: {}", json(text).dump()));
+  }
+  return tl::unexpected(std::move(d));
+}
+
+}  // namespace
+
 Result<std::vector<ir::Value>> parse_input(const std::string& text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     if (!text.empty() && (text.front() == '[' || text.front() == '"')) {
-      return fail(code::kInput, fmt::format("input is not valid JSON: {}", text));
+      auto bad = fail(code::kInput, fmt::format("input is not valid JSON: {}", text));
+      return text.front() == '[' ? with_bracket_hint(bad, text) : bad;
     }
     j = text;  // plain text: one token per character
   } else if (!j.is_string() && !j.is_array()) {
@@ -45,7 +61,10 @@ Result<std::vector<ir::Value>> parse_input(const std::string& text) {
   if (j.is_string() && !ir::valid_utf8(j.get_ref<const std::string&>())) {
     return fail(code::kInput, "input is not valid UTF-8 text");
   }
-  return input_from_json(j);
+  auto input = input_from_json(j);
+  if (input && input->empty() && j.is_array()) input = fail(code::kInput, "the input must have at least one token");
+  if (!input && !text.empty() && text.front() == '[' && j.is_array()) return with_bracket_hint(input, text);
+  return input;
 }
 
 json input_to_json(const std::vector<ir::Value>& input) {

@@ -104,6 +104,22 @@ TEST(EvaluatorTest, EmptyInputIsRefused) {
   EXPECT_FALSE(evaluate(module->program, *root, none, {}).has_value());
 }
 
+// Text that starts with '[' is a JSON list; when it is not a usable one (a Dyck word such
+// as [()] or []), the error says how to give its characters as tokens.
+TEST(EvaluatorTest, BracketInputsThatAreNoListSayHowToQuoteThem) {
+  for (const char* text : {"[()]", "[]", "[[]]"}) {
+    auto input = parse_input(text);
+    ASSERT_FALSE(input.has_value()) << text;
+    EXPECT_EQ(input.error().front().code, std::string(code::kInput));
+    ASSERT_EQ(input.error().front().notes.size(), 1u) << text;
+    EXPECT_NE(input.error().front().notes[0].find(nlohmann::json(text).dump()), std::string::npos);
+  }
+  auto quoted = parse_input("\"[()]\"");
+  ASSERT_TRUE(quoted.has_value());
+  EXPECT_EQ(quoted->size(), 4u);
+  EXPECT_EQ(parse_input("[1, \"a\"]")->size(), 2u);
+}
+
 TEST(EvaluatorTest, LongInputsJustWork) {
   std::string input(20000, 'a');
   auto r = run("aggregate(select(indices, length - indices - 1, ==), indices)", input);
