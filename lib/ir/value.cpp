@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <numeric>
 #include <optional>
@@ -256,6 +257,12 @@ ValueResult<Value> Value::decimal(std::string_view text) {
     if (!fits(den)) return tl::unexpected(overflow());
   }
   return make_rational(neg ? -num : num, den);
+}
+
+ValueResult<Value> Value::python_float(std::string_view text) {
+  auto exact = decimal(text);
+  if (exact || exact.error().code != std::string_view(code::kOverflow)) return exact;
+  return from_double(std::strtod(std::string(text).c_str(), nullptr));
 }
 
 ValueResult<Value> Value::from_double(double d) {
@@ -515,7 +522,7 @@ ValueResult<Value> to_int(const Value& a) {
 ValueResult<Value> to_float(const Value& a) {
   if (a.is_string()) {
     auto text = python_number_text(a.str());
-    auto v = text ? Value::decimal(*text) : tl::unexpected(ValueError{code::kInput, ""});
+    auto v = text ? Value::python_float(*text) : tl::unexpected(ValueError{code::kInput, ""});
     // A number past what raspkit holds exactly says so; anything else is not a number.
     if (!v && v.error().code == code::kOverflow) return v;
     if (!v) {

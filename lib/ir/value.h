@@ -40,7 +40,12 @@ class Value {
   }
   /// Parses a decimal literal such as "2.5", "-0.125" or "2.5e-10" exactly.
   static ValueResult<Value> decimal(std::string_view text);
-  /// The nearest rational to `d` with a denominator of at most 10^9 (JSON input floats).
+  /// What Python's float literal or float(text) holds: the decimal exactly when it is a
+  /// fraction of 64-bit integers, else the double Python rounds it to (from_double), so
+  /// "3.14159265358979323846" is 3.141592653589793. Arithmetic on it stays exact.
+  static ValueResult<Value> python_float(std::string_view text);
+  /// `d` as the shortest decimal that reads back as it (Python's repr), exactly; E0208 when
+  /// that is no fraction of 64-bit integers (JSON input numbers).
   static ValueResult<Value> from_double(double d);
 
   [[nodiscard]] Kind kind() const { return d_kind; }

@@ -515,7 +515,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       return Value::integer(x);
     }
     case ExprKind::Float: {
-      auto v = Value::decimal(a->text);
+      auto v = Value::python_float(a->text);
       if (!v) error(v.error().code, v.error().message, a->range);
       return *v;
     }
