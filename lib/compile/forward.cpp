@@ -60,7 +60,7 @@ double apply(const Readout& r, const Eigen::MatrixXd& residual, Eigen::Index p) 
 namespace {
 
 Result<std::vector<int>> token_rows(const Model& model, std::span<const ir::Value> input) {
-  if (input.empty()) return fail(code::kInput, "the input must have at least one token");
+  if (input.empty()) return fail(code::kInput, interp::kEmptyInput);
   if (static_cast<int>(input.size()) > model.max_len) {
     return fail(code::kInput, fmt::format("the input has {} tokens, more than the model's "
                                           "maximum length {}",

@@ -296,7 +296,7 @@ class Evaluator {
     d_n = n;
     d_matrix_over = n > 0 && n > d_options.max_matrix_cells / n;
     if (d_input.empty()) {
-      return fail(code::kInput, "the input must have at least one token");
+      return fail(code::kInput, kEmptyInput);
     }
     const std::vector<NodeId>& order = needed_order(roots);
     d_trace.d_columns.resize(d_program.size());

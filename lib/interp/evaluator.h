@@ -42,6 +42,9 @@ struct Options {
   bool reuse = true;
 };
 
+/// Why an input of no tokens is refused (E0211), wherever it is met first.
+inline constexpr const char* kEmptyInput = "the input must have at least one token";
+
 using Column = std::vector<ir::Value>;
 
 /// A selector's value: cell (q, k) says whether query q selects key k.

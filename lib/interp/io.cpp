@@ -62,7 +62,7 @@ Result<std::vector<ir::Value>> parse_input(const std::string& text) {
     return fail(code::kInput, "input is not valid UTF-8 text");
   }
   auto input = input_from_json(j);
-  if (input && input->empty() && j.is_array()) input = fail(code::kInput, "the input must have at least one token");
+  if (input && input->empty() && j.is_array()) input = fail(code::kInput, kEmptyInput);
   if (!input && !text.empty() && text.front() == '[' && j.is_array()) return with_bracket_hint(input, text);
   return input;
 }

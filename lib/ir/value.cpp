@@ -495,9 +495,6 @@ std::optional<std::string> python_number_text(std::string_view s) {
 ValueResult<Value> to_int(const Value& a) {
   if (a.is_string()) {
     auto text = python_number_text(a.str());
-    if (text && text->empty()) {
-      return tl::unexpected(ValueError{code::kInput, fmt::format("invalid literal for int(): '{}'", a.str())});
-    }
     std::string_view s = text ? std::string_view(*text) : std::string_view();
     std::string_view digits = s;
     if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
@@ -521,15 +518,13 @@ ValueResult<Value> to_int(const Value& a) {
 
 ValueResult<Value> to_float(const Value& a) {
   if (a.is_string()) {
-    auto text = python_number_text(a.str());
-    auto v = text ? Value::python_float(*text) : tl::unexpected(ValueError{code::kInput, ""});
     // A number past what raspkit holds exactly says so; anything else is not a number.
-    if (!v && v.error().code == code::kOverflow) return v;
-    if (!v) {
-      return tl::unexpected(
-          ValueError{code::kInput, fmt::format("could not convert string to float: '{}'", a.str())});
+    if (auto text = python_number_text(a.str())) {
+      auto v = Value::python_float(*text);
+      if (v || v.error().code == std::string_view(code::kOverflow)) return v;
     }
-    return v;
+    return tl::unexpected(
+        ValueError{code::kInput, fmt::format("could not convert string to float: '{}'", a.str())});
   }
   return Value::rational(a.num(), a.den());
 }

@@ -47,6 +47,9 @@ bool is_atom(const StageValue& v) { return std::holds_alternative<Value>(v); }
 bool is_sop(const StageValue& v) { return std::holds_alternative<SOp>(v); }
 bool is_sel(const StageValue& v) { return std::holds_alternative<Sel>(v); }
 const Value& atom(const StageValue& v) { return std::get<Value>(v); }
+// An int as Python takes one where it wants an int (an index, range(), a repeat count):
+// a bool is one too (True is 1).
+bool is_int_like(const StageValue& v) { return is_atom(v) && (atom(v).is_int() || atom(v).is_bool()); }
 
 std::string describe_value(const StageValue& v) {
   if (is_atom(v)) return atom(v).repr();
@@ -613,8 +616,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       std::vector<std::int64_t> xs;
       for (const auto& e : a->args) {
         StageValue v = eval(e, scope);
-        // A bool is an int to Python: range(True) is range(1).
-        if (!is_atom(v) || !(atom(v).is_int() || atom(v).is_bool())) {
+        if (!is_int_like(v)) {
           error(code::kType, fmt::format("range expects integers, got {}", describe_value(v)), e->range);
         }
         xs.push_back(atom(v).num());
@@ -817,9 +819,7 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
   if (*op == BinaryOp::Mul && (ll || rl) && (is_atom(ll ? r : l))) {
     const Value& n = atom(ll ? r : l);
     const auto& items = (ll ? *ll : *rl)->items;
-    if (!n.is_int() && !n.is_bool()) {
-      error(code::kType, "a list can only be repeated an integer number of times", range);
-    }
+    if (!is_int_like(ll ? r : l)) error(code::kType, "a list can only be repeated an integer number of times", range);
     // Divide rather than multiply: items.size() * n can wrap around; an empty list repeated
     // 2^62 times is empty, not a 2^62-step loop.
     if (n.num() > 0 && !items.empty() &&
@@ -862,7 +862,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
       return map([&](const auto& x) { return ir::make_lookup(x[0], ir::TableKind::List, {}, values); }, {key},
                  range);
     }
-    if (!is_atom(key) || !(atom(key).is_int() || atom(key).is_bool())) {
+    if (!is_int_like(key)) {
       error(code::kType, fmt::format("list index must be an integer or s-op, got {}", describe_value(key)), range);
     }
     return (*l)->items[check_atom_index(atom(key).num(), (*l)->items.size(), "list")];
@@ -896,7 +896,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
       return map([&](const auto& x) { return ir::make_lookup(x[0], ir::TableKind::String, {}, chars); }, {key},
                  range);
     }
-    if (!is_atom(key) || !(atom(key).is_int() || atom(key).is_bool())) {
+    if (!is_int_like(key)) {
       error(code::kType, fmt::format("string index must be an integer or s-op, got {}", describe_value(key)),
             range);
     }
@@ -904,7 +904,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
   }
   if (is_sop(container)) {
     // s[i] reads position i (from the end when negative) through a select-aggregate.
-    if (!is_atom(key) || !(atom(key).is_int() || atom(key).is_bool())) {
+    if (!is_int_like(key)) {
       error(code::kType, fmt::format("index into an s-op must be an integer, got {}", describe_value(key)),
             range);
     }
