@@ -40,6 +40,8 @@ struct Options {
   /// thread's evaluations of the program. Results and faults are the same either way; the
   /// tests compare the two.
   bool reuse = true;
+
+  bool operator==(const Options&) const = default;
 };
 
 /// Why an input of no tokens is refused (E0211), wherever it is met first.
