@@ -1610,7 +1610,7 @@ detail::Tape* tape_for(const ir::Program& program, NodeId root, const Options& o
 
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
-  if (options.fast_paths && !options.bos && !input.empty() && input.size() <= detail::kTapeMostPositions) {
+  if (options.tape && options.fast_paths && !options.bos && !input.empty() && input.size() <= detail::kTapeMostPositions) {
     if (detail::Tape* tape = tape_for(program, root, options)) {
       detail::TapeCounts& counts = detail::tape_counts();
       ++counts.runs;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lib/interp/detail/int_columns.h"
 #include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/positions.h"
 #include "lib/ir/expr.h"
@@ -59,6 +60,9 @@ struct Step {
   Value value;          ///< Constant: the value; Aggregate: the default
   bool reads_tokens = false;
   bool selector = false;
+  /// TokenMap: some step other than a token map reads it, or it is the root; else its
+  /// results are read from its table alone and it needs no column.
+  bool column = false;
 };
 
 // A map over tokens alone: its result for one distinct token.
@@ -86,23 +90,14 @@ Value value_of(const Num& x) {
   return *Value::rational(x.num, x.den);  // normalised already: cannot fail
 }
 
-// Whether a column mixes strings with numbers: the Evaluator's E0203 fault.
-bool mixed(const PerPosition<Num>& c) {
-  bool strings = c.front().kind == Kind::String;
-  return std::any_of(c.begin() + 1, c.end(), [&](const Num& x) { return (x.kind == Kind::String) != strings; });
-}
-
-bool is_whole(const Num& x) { return x.kind != Kind::String && x.den == 1; }
-
-bool all_whole(const PerPosition<Num>& c) { return std::all_of(c.begin(), c.end(), is_whole); }
-
-bool all_strings(const PerPosition<Num>& c) {
-  return std::all_of(c.begin(), c.end(), [](const Num& x) { return x.kind == Kind::String; });
-}
-
-bool no_strings(const PerPosition<Num>& c) {
-  return std::none_of(c.begin(), c.end(), [](const Num& x) { return x.kind == Kind::String; });
-}
+// What a step's column holds, found in one pass as it is made.
+struct Facts {
+  bool strings = false;  ///< every value a string
+  bool whole = false;    ///< every value a number with denominator 1 (bool, int, whole float)
+  bool bools = false;    ///< every value a bool
+  /// Every value an int, or every one a bool: the column is also held as int64s.
+  std::optional<IntKind> int_kind;
+};
 
 template <BinaryOp Op>
 bool compare_ints(std::int64_t k, std::int64_t q) {
@@ -161,6 +156,8 @@ struct Tape::State {
 
   // Each step's column or rows, and a Map's results as values where it took the generic path.
   std::vector<PerPosition<Num>> cols;
+  std::vector<Facts> facts;
+  std::vector<PerPosition<std::int64_t>> ints;
   std::vector<PerPosition<std::uint64_t>> rows;
   std::vector<std::vector<Value>> values;
   std::vector<Value> vars;
@@ -198,6 +195,48 @@ struct Tape::State {
     auto [it, added] = numbers.try_emplace(v, static_cast<std::uint32_t>(distinct.size()));
     if (added) distinct.push_back(v);
     return it->second;
+  }
+
+  static constexpr unsigned kWhole = 1u << 8;
+
+  // Step t's facts from its column, and its int64s where it has an int kind; false when
+  // the column mixes strings with numbers (the Evaluator's E0203 fault).
+  bool describe(std::uint32_t t) {
+    const PerPosition<Num>& col = cols[t];
+    std::size_t n = col.size();
+    // One bit per kind, and one for a denominator of 1: or-ed, any value has it; and-ed, all.
+    unsigned any = 0, all = ~0u;
+    for (const Num& x : col) {
+      unsigned m = (1u << static_cast<unsigned>(x.kind)) | (x.den == 1 ? kWhole : 0u);
+      any |= m;
+      all &= m;
+    }
+    constexpr unsigned kString = 1u << static_cast<unsigned>(Kind::String);
+    constexpr unsigned kBool = 1u << static_cast<unsigned>(Kind::Bool);
+    constexpr unsigned kInt = 1u << static_cast<unsigned>(Kind::Int);
+    if ((any & kString) != 0 && (all & kString) == 0) return false;
+    Facts& f = facts[t];
+    f.strings = (all & kString) != 0;
+    f.whole = (all & kWhole) != 0 && !f.strings;
+    f.bools = (all & kBool) != 0;
+    f.int_kind.reset();
+    if ((all & (kBool | kInt)) != 0) {
+      f.int_kind = f.bools ? IntKind::Bool : IntKind::Int;
+      PerPosition<std::int64_t>& out = ints[t];
+      out.resize(n);
+      for (std::size_t i = 0; i < n; ++i) out[i] = col[i].num;
+    }
+    return true;
+  }
+
+  // Step t's column from its int64s, all of one kind.
+  void from_ints(std::uint32_t t, IntKind kind) {
+    const PerPosition<std::int64_t>& in = ints[t];
+    PerPosition<Num>& col = cols[t];
+    col.resize(in.size());
+    Kind k = kind == IntKind::Bool ? Kind::Bool : Kind::Int;
+    for (std::size_t i = 0; i < in.size(); ++i) col[i] = {k, in[i], 1};
+    facts[t] = Facts{false, true, kind == IntKind::Bool, kind};
   }
 
   // Token map `t`'s result for distinct token `d`, from its operands' results for it.
@@ -247,7 +286,7 @@ struct Tape::State {
     PerPosition<Num>& col = cols[tokens];
     col.resize(n);
     for (std::size_t i = 0; i < n; ++i) col[i] = num_of(distinct[token_numbers[i]]);
-    if (mixed(col)) return false;
+    if (!describe(tokens)) return false;
     for (std::uint32_t t : token_maps) {
       tables[t].resize(distinct.size());
       for (std::size_t d = known; d < distinct.size(); ++d) tabulate(t, static_cast<std::uint32_t>(d));
@@ -264,12 +303,36 @@ struct Tape::State {
       if (e.state != Entry::State::Known) return false;
       col[i] = num_of(e.value);
     }
-    return !mixed(col);
+    return describe(t);
+  }
+
+  // Whether token map t has a result for every token of the input, all strings or none.
+  bool uniform_token_map(std::uint32_t t, std::size_t n) const {
+    const std::vector<Entry>& table = tables[t];
+    std::size_t strings = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Entry& e = table[token_numbers[i]];
+      if (e.state != Entry::State::Known) return false;
+      strings += e.value.is_string();
+    }
+    return strings == 0 || strings == n;
   }
 
   bool map(std::uint32_t t, std::size_t n) {
     const Step& s = steps[t];
     PerPosition<Num>& col = cols[t];
+    // Every operand an int column, or a bool one: each operation a loop over int64s.
+    Small<IntOperand> int_operands;
+    for (std::uint32_t in : s.in) {
+      if (!facts[in].int_kind) break;
+      int_operands.push_back({*facts[in].int_kind, ints[in].data()});
+    }
+    if (int_operands.size() == s.in.size()) {
+      if (auto kind = eval_int_columns(*s.expr, {int_operands.data(), int_operands.size()}, n, ints[t])) {
+        from_ints(t, *kind);
+        return true;
+      }
+    }
     Small<const Num*> operands;
     for (std::uint32_t in : s.in) operands.push_back(cols[in].data());
     if (!(s.numbers && eval_number_columns(*s.expr, {operands.data(), operands.size()}, n, col, true))) {
@@ -287,7 +350,7 @@ struct Tape::State {
         col[i] = num_of(out[i]);
       }
     }
-    return !mixed(col);
+    return describe(t);
   }
 
   bool compare(std::uint32_t t, std::size_t n) {
@@ -296,12 +359,14 @@ struct Tape::State {
     const PerPosition<Num>& queries = cols[s.in[1]];
     PerPosition<std::uint64_t>& out = rows[t];
     out.resize(n);
-    if (all_whole(keys) && all_whole(queries)) {
+    const Facts& kf = facts[s.in[0]];
+    const Facts& qf = facts[s.in[1]];
+    if (kf.whole && qf.whole) {
       compare_whole(s.compare, keys.data(), queries.data(), n, out.data());
       return true;
     }
     bool equality = s.compare == BinaryOp::Eq || s.compare == BinaryOp::Ne;
-    if (equality && all_strings(keys) && all_strings(queries)) {
+    if (equality && kf.strings && qf.strings) {
       bool eq = s.compare == BinaryOp::Eq;
       for (std::size_t q = 0; q < n; ++q) {
         const Value& y = string_value(queries[q]);
@@ -315,7 +380,7 @@ struct Tape::State {
       }
       return true;
     }
-    if (no_strings(keys) && no_strings(queries)) {
+    if (!kf.strings && !qf.strings) {  // uniform columns: no string in either
       for (std::size_t q = 0; q < n; ++q) {
         std::uint64_t row = 0;
         for (std::size_t k = 0; k < n; ++k) {
@@ -361,8 +426,9 @@ struct Tape::State {
     // The Evaluator's rules: a column of strings, or of booleans only, is not averaged (nor
     // summed), even where the selected values agree; a column of whole numbers is summed
     // in 128 bits.
-    bool numeric = no_strings(vals) && !std::all_of(vals.begin(), vals.end(), [](const Num& x) { return x.kind == Kind::Bool; });
-    bool integral = all_whole(vals);
+    const Facts& vf = facts[s.in[1]];
+    bool numeric = !vf.strings && !vf.bools;
+    bool integral = vf.whole;
     Num fallback = num_of(s.value);
     for (std::size_t q = 0; q < n; ++q) {
       std::uint64_t row = sel[q];
@@ -400,7 +466,7 @@ struct Tape::State {
         return false;
       }
     }
-    return !mixed(out);
+    return describe(t);
   }
 
   void mask_causal(std::uint32_t t, std::size_t n) {
@@ -417,11 +483,11 @@ struct Tape::State {
         PerPosition<Num>& col = cols[t];
         col.resize(n);
         for (std::size_t i = 0; i < n; ++i) col[i] = {Kind::Int, static_cast<std::int64_t>(i), 1};
-        return true;
+        return describe(t);
       }
       case Op::Constant:
         cols[t].assign(n, num_of(s.value));
-        return true;
+        return describe(t);
       case Op::TokenMap:
         return token_map(t, n);
       case Op::Map:
@@ -462,7 +528,7 @@ struct Tape::State {
         PerPosition<Num>& col = cols[t];
         col.resize(n);
         for (std::size_t q = 0; q < n; ++q) col[q] = {Kind::Int, std::popcount(a[q]), 1};
-        return true;
+        return describe(t);
       }
     }
     return false;
@@ -554,7 +620,14 @@ std::unique_ptr<Tape> Tape::build(const ir::Program& program, NodeId root, const
     step_of.emplace(id, t);
   }
   std::size_t size = state->steps.size();
+  state->steps.back().column = true;
+  for (const Step& s : state->steps) {
+    if (s.op == Op::TokenMap) continue;
+    for (std::uint32_t in : s.in) state->steps[in].column = true;
+  }
   state->cols.resize(size);
+  state->facts.resize(size);
+  state->ints.resize(size);
   state->rows.resize(size);
   state->values.resize(size);
   state->tables.resize(size);
@@ -573,7 +646,13 @@ std::optional<Output> Tape::run(std::span<const Value> input) {
   if (st.tokens != UINT32_MAX && !st.read_tokens(input)) return std::nullopt;
   auto size = static_cast<std::uint32_t>(st.steps.size());
   for (std::uint32_t t = 0; t < size; ++t) {
-    if (keep && !st.steps[t].reads_tokens) continue;
+    const Step& s = st.steps[t];
+    if (keep && !s.reads_tokens) continue;
+    if (s.op == Op::TokenMap && !s.column) {
+      // No column to make, but the Evaluator's would have to be uniform all the same.
+      if (!st.uniform_token_map(t, n)) return std::nullopt;
+      continue;
+    }
     if (!st.step(t, n)) return std::nullopt;
   }
   st.last_n = n;
