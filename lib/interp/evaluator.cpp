@@ -14,7 +14,6 @@
 #include "lib/interp/detail/int_columns.h"
 #include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/selector_plan.h"
-#include "lib/interp/detail/tape.h"
 #include "lib/interp/detail/token_memo.h"
 #include "lib/ir/text.h"
 
@@ -1579,45 +1578,8 @@ Output output_of(const Trace& t, NodeId id) {
   return out;
 }
 
-namespace {
-
-// This thread's tapes, the last used first; a null tape: the program is not covered.
-struct TapeSlot {
-  std::uint64_t program = 0;
-  std::size_t size = 0;
-  NodeId root = 0;
-  Options options;
-  std::unique_ptr<detail::Tape> tape;
-};
-
-detail::Tape* tape_for(const ir::Program& program, NodeId root, const Options& options) {
-  thread_local std::vector<TapeSlot> slots;
-  constexpr std::size_t kMostSlots = 8;
-  auto it = std::find_if(slots.begin(), slots.end(), [&](const TapeSlot& s) {
-    return s.program == program.serial() && s.size == program.size() && s.root == root && s.options == options;
-  });
-  if (it == slots.end()) {
-    if (slots.size() == kMostSlots) slots.pop_back();
-    slots.insert(slots.begin(), TapeSlot{program.serial(), program.size(), root, options,
-                                         detail::Tape::build(program, root, options)});
-  } else if (it != slots.begin()) {
-    std::rotate(slots.begin(), it, it + 1);
-  }
-  return slots.front().tape.get();
-}
-
-}  // namespace
-
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
-  if (options.tape && options.fast_paths && !options.bos && !input.empty() && input.size() <= detail::kTapeMostPositions) {
-    if (detail::Tape* tape = tape_for(program, root, options)) {
-      detail::TapeCounts& counts = detail::tape_counts();
-      ++counts.runs;
-      if (auto out = tape->run(input)) return std::move(*out);
-      ++counts.declined;
-    }
-  }
   NodeId roots[] = {root};
   {
     Evaluator evaluator(program, input, options, true, thread_scratch(), true);

@@ -40,13 +40,6 @@ struct Options {
   /// thread's evaluations of the program. Results and faults are the same either way; the
   /// tests compare the two.
   bool reuse = true;
-  /// With fast paths, no BOS, on inputs of up to 64 positions: evaluate() runs the root's
-  /// ancestors as a detail::Tape (steps over typed columns, built once per program, root
-  /// and options on each thread), and the path above only where the tape declines. The same
-  /// results and faults either way; the tests compare the two.
-  bool tape = true;
-
-  bool operator==(const Options&) const = default;
 };
 
 /// Why an input of no tokens is refused (E0211), wherever it is met first.

@@ -356,11 +356,6 @@ class ColumnEvaluator {
 
 }  // namespace
 
-bool apply_number(BinaryOp op, const Num& a, const Num& b, Num& out) {
-  if (a.kind == Kind::String || b.kind == Kind::String) return false;
-  return with_binary(op, [&](auto f) { return f(a, b, out); });
-}
-
 std::optional<Num> rational_num(std::int64_t num, std::int64_t den) {
   Num out;
   if (!make_rational(num, den, out)) return std::nullopt;

@@ -37,10 +37,6 @@ struct Num {
 /// position that faults); string constants count only where they are passed through.
 [[nodiscard]] bool in_number_fragment(const ir::ExprNode& e);
 
-/// a OP b with eval_number_columns's rules, for a comparison or + - * /; false where the
-/// result overflows or divides by zero, for any other operator, and for a string operand.
-[[nodiscard]] bool apply_number(ir::BinaryOp op, const Num& a, const Num& b, Num& out);
-
 /// A string value as a Num that stands for it (Kind::String), and back.
 [[nodiscard]] inline Num string_num(const ir::Value& v) {
   return {ir::Kind::String, static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(&v)), 1};

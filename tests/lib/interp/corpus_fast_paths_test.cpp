@@ -14,7 +14,6 @@
 #include <sstream>
 
 #include "lib/front/front.h"
-#include "lib/interp/detail/tape.h"
 #include "lib/interp/evaluator.h"
 #include "lib/interp/io.h"
 
@@ -129,18 +128,12 @@ TEST_P(CorpusFastPathsTest, EveryNodeAgreesWithTheGenericPath) {
         } else {
           EXPECT_TRUE(same_values(fast->column(id), slow->column(id))) << where << " node " << id;
         }
+        auto lazy = evaluate(module->program, id, input, o);
+        ASSERT_TRUE(lazy) << where << " node " << id;
         Output want = output_of(*slow, id);
-        // With the tape (detail::Tape) and without it (the Evaluator's lazy path).
-        for (bool tape : {true, false}) {
-          Options lazy_options = o;
-          lazy_options.tape = tape;
-          auto lazy = evaluate(module->program, id, input, lazy_options);
-          std::string how = where + " node " + std::to_string(id) + (tape ? " (tape)" : " (no tape)");
-          ASSERT_TRUE(lazy) << how;
-          EXPECT_EQ(lazy->is_selector, want.is_selector) << how;
-          EXPECT_EQ(lazy->matrix, want.matrix) << how;
-          EXPECT_TRUE(same_values(lazy->values, want.values)) << how;
-        }
+        EXPECT_EQ(lazy->is_selector, want.is_selector) << where << " node " << id;
+        EXPECT_EQ(lazy->matrix, want.matrix) << where << " node " << id;
+        EXPECT_TRUE(same_values(lazy->values, want.values)) << where << " node " << id;
       }
       ++agreed;
     }
@@ -213,49 +206,6 @@ TEST_P(CorpusFastPathsTest, ReuseAcrossInputsChangesNothing) {
     EXPECT_TRUE(same_values(got->values, want[i]->values)) << where;
   }
   EXPECT_GT(ran, 0u) << "every step faulted";
-}
-
-// The tape must do the work on the programs as users write them, not hand every input back
-// to the Evaluator: each example that evaluates without a fault (no BOS, the tape's case)
-// runs on the tape without being declined, and gives the expected output as the generic
-// path computes it.
-TEST_P(CorpusFastPathsTest, TheTapeEvaluatesEveryExampleThatHasValues) {
-  const CorpusFile& file = GetParam();
-  auto module = front::load_file(file.path);
-  ASSERT_TRUE(module) << front::render(module.error());
-  std::vector<ir::NodeId> roots;
-  if (auto root = front::select_expression(*module, std::nullopt)) roots.push_back(*root);
-  for (const auto& expr : file.exprs) {
-    auto root = front::evaluate_expression(*module, expr);
-    ASSERT_TRUE(root) << front::render(root.error(), &*module);
-    roots.push_back(*root);
-  }
-  std::size_t taped = 0;
-  for (const auto& input : file.inputs) {
-    if (input.size() > detail::kTapeMostPositions) continue;
-    for (ir::NodeId root : roots) {
-      Options generic;
-      generic.fast_paths = false;
-      auto want = evaluate(module->program, root, input, generic);
-      if (!want) continue;
-      detail::TapeCounts before = detail::tape_counts();
-      auto got = evaluate(module->program, root, input, Options{});
-      detail::TapeCounts after = detail::tape_counts();
-      std::string where = describe_input(input) + " node " + std::to_string(root);
-      ASSERT_TRUE(got) << where;
-      EXPECT_TRUE(same_values(got->values, want->values)) << where;
-      EXPECT_EQ(got->matrix, want->matrix) << where;
-      // A program the tape does not cover (a node kind it leaves out) is not counted; one it
-      // covers must not decline an input that has values.
-      if (after.runs == before.runs) continue;
-      EXPECT_EQ(after.declined, before.declined) << where << ": the tape declined";
-      ++taped;
-    }
-  }
-  // The paper's programs (the benchmarks) are all covered.
-  if (file.path.find("/corpus/paper/") != std::string::npos) {
-    EXPECT_GT(taped, 0u);
-  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, CorpusFastPathsTest, ::testing::ValuesIn(corpus_files()),
