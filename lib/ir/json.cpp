@@ -253,15 +253,25 @@ json value_to_tagged_json(const Value& v) {
   return nullptr;
 }
 
+namespace {
+
+// A JSON integer that an int64 holds (one past INT64_MAX is held unsigned and would wrap).
+bool is_int64(const json& j) {
+  return j.is_number_integer() &&
+         !(j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX));
+}
+
+}  // namespace
+
 ValueResult<Value> value_from_tagged_json(const json& j) {
   if (j.is_object() && j.size() == 1) {
     if (j.contains("bool") && j["bool"].is_boolean()) return Value::boolean(j["bool"].get<bool>());
-    if (j.contains("int") && j["int"].is_number_integer()) {
+    if (j.contains("int") && is_int64(j["int"])) {
       return Value::integer(j["int"].get<std::int64_t>());
     }
     if (j.contains("str") && j["str"].is_string()) return Value::string(j["str"].get<std::string>());
-    if (j.contains("float") && j["float"].is_array() && j["float"].size() == 2 &&
-        j["float"][0].is_number_integer() && j["float"][1].is_number_integer()) {
+    if (j.contains("float") && j["float"].is_array() && j["float"].size() == 2 && is_int64(j["float"][0]) &&
+        is_int64(j["float"][1])) {
       return Value::rational(j["float"][0].get<std::int64_t>(), j["float"][1].get<std::int64_t>());
     }
   }
@@ -284,6 +294,12 @@ json value_to_plain_json(const Value& v) {
 
 ValueResult<Value> value_from_plain_json(const json& j) {
   if (j.is_boolean()) return Value::boolean(j.get<bool>());
+  // A JSON integer past INT64_MAX is held unsigned: not a 64-bit integer, so refused (read
+  // as int64 it would wrap to a negative number).
+  if (j.is_number_integer() && !is_int64(j)) {
+    return tl::unexpected(ValueError{
+        code::kOverflow, fmt::format("the integer {} does not fit 64 bits, which raspkit computes with", j.dump())});
+  }
   if (j.is_number_integer()) return Value::integer(j.get<std::int64_t>());
   if (j.is_number_float()) return Value::from_double(j.get<double>());
   if (j.is_string()) return Value::string(j.get<std::string>());

@@ -64,5 +64,21 @@ TEST(JsonTest, RejectsMalformedProgramsWithAPath) {
   EXPECT_FALSE(program_from_json(nlohmann::json{{"schema", 2}, {"nodes", nlohmann::json::array()}}).has_value());
 }
 
+// JSON integers past INT64_MAX (held unsigned by the parser) are refused, not wrapped to
+// negative numbers: in inputs, in tagged values of the IR, and in expected outputs.
+TEST(JsonTest, IntegersPastSixtyFourBitsAreRefusedNotWrapped) {
+  auto fine = interp::parse_input("[1, 9223372036854775807]");
+  ASSERT_TRUE(fine.has_value());
+  EXPECT_EQ((*fine)[1].num(), INT64_MAX);
+  for (const char* text : {"[1, 9223372036854775808]", "[12345678901234567890]", "[18446744073709551615]"}) {
+    auto bad = interp::parse_input(text);
+    ASSERT_FALSE(bad.has_value()) << text;
+    EXPECT_EQ(bad.error().front().code, std::string(code::kOverflow)) << text;
+  }
+  EXPECT_FALSE(value_from_tagged_json(nlohmann::json::parse(R"({"int": 9223372036854775808})")).has_value());
+  EXPECT_FALSE(value_from_tagged_json(nlohmann::json::parse(R"({"float": [1, 18446744073709551615]})")).has_value());
+  EXPECT_TRUE(value_from_tagged_json(nlohmann::json::parse(R"({"int": -9223372036854775808})")).has_value());
+}
+
 }  // namespace
 }  // namespace rasp::ir
