@@ -91,6 +91,26 @@ TEST(CliTest, EquivSaysWhenBothProgramsFail) {
   EXPECT_FALSE(nlohmann::json::parse(clean.out).contains("both_fail")) << clean.out;
 }
 
+// --vocab is one argument split at commas: `--vocab ,` does not take the next option as a
+// symbol; an empty or repeated symbol, or one --tokens cannot read (every input would fail,
+// nothing compared), is a usage error (exit 1), for equiv and prove alike.
+TEST(CliTest, EquivAndProveRefuseAVocabularyTheyCannotUse) {
+  std::string p = write_temp("voc.rasp", "x = tokens;\n");
+  for (const char* vocab : {",", "a,", ",a", "a,,b", "a,b,a", "''"}) {
+    CliRun r = raspkit(fmt::format("equiv {} {} --max-len 2 --vocab {} --expr-a tokens --expr-b 'tokens + \"x\"'",
+                                   p, p, vocab));
+    EXPECT_EQ(r.status, 1) << vocab << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("--vocab"), std::string::npos) << r.err;
+    CliRun prove = raspkit(fmt::format("prove {} --max-len 2 --vocab {} --assert 'x == x'", p, vocab));
+    EXPECT_EQ(prove.status, 1) << vocab << ": " << prove.out << prove.err;
+  }
+  CliRun unreadable = raspkit(fmt::format("equiv {} {} --max-len 2 --vocab a,b --tokens int", p, p));
+  EXPECT_EQ(unreadable.status, 1) << unreadable.out << unreadable.err;
+  EXPECT_NE(unreadable.err.find("cannot read the --vocab symbol \"a\""), std::string::npos) << unreadable.err;
+  CliRun numbers = raspkit(fmt::format("equiv {} {} --max-len 2 --vocab 1,2 --tokens int", p, p));
+  EXPECT_EQ(numbers.status, 0) << numbers.out << numbers.err;
+}
+
 TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {
   std::string prog = write_temp("bad.rasp", "x = tokens;\ny = x +* 2;\n");
   CliRun r = raspkit(fmt::format("run {} --input ab", prog));

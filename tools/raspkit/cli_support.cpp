@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -94,6 +95,43 @@ std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
   auto input = interp::parse_input(text);
   if (!input) return std::nullopt;
   return *input;
+}
+
+std::optional<std::vector<ir::Value>> symbol_vocab(const char* command, const std::string& text,
+                                                  const std::string& tokens) {
+  auto type = ir::parse_token_type(tokens);
+  std::vector<ir::Value> out;
+  std::vector<std::string> symbols;
+  for (std::size_t start = 0;;) {
+    std::size_t comma = text.find(',', start);
+    symbols.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  for (const std::string& s : symbols) {
+    if (s.empty()) {
+      fmt::print(stderr, "raspkit {}: --vocab has an empty symbol (two commas, or one at an end)\n", command);
+      return std::nullopt;
+    }
+    ir::Value v = ir::Value::string(s);
+    if (std::any_of(out.begin(), out.end(), [&](const ir::Value& seen) { return seen.identical(v); })) {
+      fmt::print(stderr, "raspkit {}: --vocab names {} twice\n", command, v.repr());
+      return std::nullopt;
+    }
+    if (type) {
+      if (auto read = ir::convert_token(*type, v); !read) {
+        fmt::print(stderr, "raspkit {}: --tokens {} cannot read the --vocab symbol {}: {}\n", command, tokens,
+                   v.repr(), read.error().message);
+        return std::nullopt;
+      }
+    }
+    out.push_back(std::move(v));
+  }
+  if (out.empty()) {
+    fmt::print(stderr, "raspkit {}: --vocab needs at least one symbol\n", command);
+    return std::nullopt;
+  }
+  return out;
 }
 
 void report(const Diagnostics& diagnostics, const front::Module* module) {

@@ -42,6 +42,13 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 /// parses), "abc" (one token per character) or a JSON list. Nothing when unreadable.
 [[nodiscard]] std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text);
 
+/// The --vocab of equiv and prove ("a,b,c": symbols between commas) as token values:
+/// nothing (with a message naming `command`) when a symbol is empty or repeated, or when
+/// `tokens` (str, int, float, bool, asis) cannot read one, which would leave every input
+/// failing and nothing compared.
+[[nodiscard]] std::optional<std::vector<ir::Value>> symbol_vocab(const char* command, const std::string& text,
+                                                                const std::string& tokens);
+
 /// Adds --deterministic: timings printed as 0, so that two runs print the same bytes.
 void add_deterministic_option(CLI::App& sub, bool& deterministic);
 /// Wall-clock seconds since `start`; 0 when `deterministic` or when the environment sets

@@ -22,7 +22,7 @@ struct EquivOptions {
   std::optional<std::string> expr_a;
   std::optional<std::string> expr_b;
   std::string tokens = "str";
-  std::vector<std::string> vocab;
+  std::string vocab;
   int max_len = 6;
   double timeout = 0;
   double solver_timeout = 0;
@@ -72,10 +72,8 @@ BothFail both_fail(const ir::Program& pa, ir::NodeId ra, const ir::Program& pb, 
 
 int run(EquivOptions& o) {
   if (!apply_aggregate(o.aggregate, o.semantics)) return kUsage;
-  if (o.vocab.empty()) {
-    fmt::print(stderr, "raspkit equiv: --vocab needs at least one symbol\n");
-    return kUsage;
-  }
+  auto vocabulary = symbol_vocab("equiv", o.vocab, o.tokens);
+  if (!vocabulary) return kUsage;
   bool sums = o.semantics.aggregation == interp::Aggregation::Sum;
   auto a = load_or_report(ProgramOptions{o.file_a, o.expr_a, o.tokens, sums});
   if (!a) return kBadInput;
@@ -83,7 +81,7 @@ int run(EquivOptions& o) {
   if (!b) return kBadInput;
   check::BoundedOptions options;
   options.semantics = o.semantics;
-  for (const auto& s : o.vocab) options.vocabulary.push_back(ir::Value::string(s));
+  options.vocabulary = std::move(*vocabulary);
   options.max_len = o.max_len;
   options.timeout_seconds = o.timeout;
   options.solver_timeout_seconds = o.solver_timeout;
@@ -132,7 +130,6 @@ void add_equiv_command(CLI::App& app, Action& action) {
   sub->add_option("--tokens", o->tokens, "what `tokens` means: str, int, float, bool")
       ->check(CLI::IsMember({"str", "int", "float", "bool", "asis"}));
   sub->add_option("--vocab", o->vocab, "input symbols, comma-separated, in the order that defines the least input")
-      ->delimiter(',')
       ->required();
   sub->add_option("--max-len", o->max_len, "prove every length from 1 to this")
       ->check(CLI::Range(1, 1000))

@@ -16,7 +16,7 @@ namespace {
 struct ProveOptions {
   ProgramOptions program;
   std::string assertion;
-  std::vector<std::string> vocab;
+  std::string vocab;
   int max_len = 6;
   double timeout = 0;
   double solver_timeout = 0;
@@ -50,7 +50,9 @@ int run(ProveOptions& o) {
   }
   check::BoundedOptions options;
   options.semantics = o.semantics;
-  for (const auto& s : o.vocab) options.vocabulary.push_back(ir::Value::string(s));
+  auto vocabulary = symbol_vocab("prove", o.vocab, o.program.tokens);
+  if (!vocabulary) return kUsage;
+  options.vocabulary = std::move(*vocabulary);
   options.max_len = o.max_len;
   options.timeout_seconds = o.timeout;
   options.solver_timeout_seconds = o.solver_timeout;
@@ -79,7 +81,6 @@ void add_prove_command(CLI::App& app, Action& action) {
                   "a boolean RASP s-op over the program's names, with `out` for --expr")
       ->required();
   sub->add_option("--vocab", o->vocab, "input symbols, comma-separated, in the order that defines the least input")
-      ->delimiter(',')
       ->required();
   sub->add_option("--max-len", o->max_len, "prove every length from 1 to this")
       ->check(CLI::Range(1, 1000))
