@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -52,6 +53,11 @@ Result<Module> load_source(const std::string& source, const std::string& file_na
 }
 
 Result<Module> load_file(const std::string& path, const LoadOptions& options) {
+  // A directory opens as a stream that reads as empty: refused as what it is.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return fail(code::kLoad, fmt::format("{}: cannot open file: it is a directory", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(code::kLoad, fmt::format("{}: cannot open file", path));
   std::stringstream buffer;

@@ -111,6 +111,19 @@ TEST(CliTest, EquivAndProveRefuseAVocabularyTheyCannotUse) {
   EXPECT_EQ(numbers.status, 0) << numbers.out << numbers.err;
 }
 
+// A directory given as a program or as an --inputs file is refused as one (it read as an
+// empty program, or as no inputs with exit 0).
+TEST(CliTest, ADirectoryIsNotAProgramOrAnInputsFile) {
+  std::string dir = std::filesystem::temp_directory_path().string();
+  CliRun program = raspkit(fmt::format("run {} --input ab", dir));
+  EXPECT_EQ(program.status, 2) << program.out << program.err;
+  EXPECT_NE(program.err.find("it is a directory [E0105]"), std::string::npos) << program.err;
+  std::string p = write_temp("dirin.rasp", "x = tokens;\n");
+  CliRun inputs = raspkit(fmt::format("run {} --inputs {}", p, dir));
+  EXPECT_EQ(inputs.status, 1) << inputs.out << inputs.err;
+  EXPECT_NE(inputs.err.find("it is a directory"), std::string::npos) << inputs.err;
+}
+
 TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {
   std::string prog = write_temp("bad.rasp", "x = tokens;\ny = x +* 2;\n");
   CliRun r = raspkit(fmt::format("run {} --input ab", prog));

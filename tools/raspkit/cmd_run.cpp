@@ -1,6 +1,7 @@
 // tools/raspkit/cmd_run.cpp - `raspkit run`: evaluate an expression on one input or a batch.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -151,6 +152,11 @@ int run(RunOptions& o) {
   if (o.input) {
     run_text(*o.input);
     return status;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(*o.inputs_file, ec)) {
+    fmt::print(stderr, "raspkit run: cannot open {}: it is a directory\n", *o.inputs_file);
+    return kUsage;
   }
   std::ifstream in(*o.inputs_file);
   if (!in) {
