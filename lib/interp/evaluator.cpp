@@ -418,10 +418,43 @@ class Evaluator {
     return std::nullopt;
   }
 
+  static bool contains(const SourceRange& outer, const SourceRange& inner) {
+    auto before = [](int l1, int c1, int l2, int c2) { return l1 < l2 || (l1 == l2 && c1 <= c2); };
+    return outer.known() && inner.known() && outer.file_name() == inner.file_name() &&
+           before(outer.line, outer.col, inner.line, inner.col) &&
+           before(inner.end_line, inner.end_col, outer.end_line, outer.end_col);
+  }
+
+  // Of node `id`'s places (its range and `also`), one inside the range of a node of this
+  // evaluation that reads it, with that reader's name; the first such reader in order.
+  std::optional<std::pair<SourceRange, std::string>> place_read_from(NodeId id) const {
+    const ir::Node& node = d_program.node(id);
+    for (NodeId k : d_scratch.order) {
+      if (k <= id) continue;
+      const ir::Node& reader = d_program.node(k);
+      if (std::find(reader.inputs.begin(), reader.inputs.end(), id) == reader.inputs.end()) continue;
+      if (contains(reader.range, node.range)) return std::nullopt;  // the first place is read from
+      for (const SourceRange& r : node.also) {
+        if (contains(reader.range, r)) {
+          return std::pair{r, reader.name.empty() ? std::string(ir::node_kind_name(reader.kind)) : reader.name};
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
   tl::unexpected<Diagnostics> fault(NodeId id, const char* code, const std::string& message) {
     const ir::Node& node = d_program.node(id);
     Diagnostic d{Severity::Error, code, message, node.range, {}};
     std::string what = node.name.empty() ? std::string(ir::node_kind_name(node.kind)) : node.name;
+    // The same computation written in several places is one node: locate the fault at the
+    // place inside an expression this evaluation reads it from, not at the first place.
+    if (!node.also.empty()) {
+      if (auto place = place_read_from(id)) {
+        d.range = place->first;
+        what = place->second;
+      }
+    }
     // A long input is shown by its first tokens: a note is read, not parsed.
     constexpr std::size_t kShown = 40;
     std::string shown = d_input.size() <= kShown

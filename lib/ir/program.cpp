@@ -135,6 +135,16 @@ NodeId Program::add(Node node) {
     Node& existing = d_nodes[it->second];
     if (existing.name.empty()) existing.name = node.name;
     if (existing.encoding == Encoding::Unspecified) existing.encoding = node.encoding;
+    auto same_place = [&](const SourceRange& r) {
+      return r.line == node.range.line && r.col == node.range.col && r.end_line == node.range.end_line &&
+             r.end_col == node.range.end_col && r.file_name() == node.range.file_name();
+    };
+    // A few places are enough to find the one a fault is met through.
+    constexpr std::size_t kMostPlaces = 16;
+    if (node.range.known() && !same_place(existing.range) && existing.also.size() < kMostPlaces &&
+        std::none_of(existing.also.begin(), existing.also.end(), same_place)) {
+      existing.also.push_back(node.range);
+    }
     return it->second;
   }
   auto id = static_cast<NodeId>(d_nodes.size());

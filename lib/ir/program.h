@@ -64,6 +64,9 @@ struct Node {
   std::uint32_t instance = 0;
   std::string name;
   SourceRange range;
+  /// Where else in the source the same computation was written (hash-consing made it this
+  /// node): a run-time fault is located at the occurrence inside the expression evaluated.
+  std::vector<SourceRange> also;
 };
 
 struct NodeHash {
@@ -82,7 +85,7 @@ class Program {
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
 
   /// Adds `node` or returns the id of an existing structurally equal node. The first
-  /// name and range given win; later ones are kept as aliases for diagnostics only.
+  /// name and range given win; later ranges are kept in `also`, for diagnostics only.
   NodeId add(Node node);
   [[nodiscard]] const Node& node(NodeId id) const { return d_nodes[id]; }
   [[nodiscard]] std::size_t size() const { return d_nodes.size(); }

@@ -75,6 +75,27 @@ TEST(EvaluatorTest, DivisionByZeroNamesTheNodesLine) {
   EXPECT_EQ(r.error().front().range.line, 2);
 }
 
+// The same computation written twice is one node (hash-consing): a fault in it is located
+// where the evaluated expression reads it, and named by that reader, not at the first place
+// it was written.
+TEST(EvaluatorTest, AFaultInASharedComputationIsLocatedWhereItIsRead) {
+  auto module = front::load_source("a = 1 / (indices - 7);\nb = indices + 1 / (indices - 7);\nc = b * 2;\n", "t.rasp");
+  ASSERT_TRUE(module);
+  for (const char* name : {"a", "b", "c"}) {
+    auto root = front::evaluate_expression(*module, name);
+    ASSERT_TRUE(root);
+    auto r = evaluate(module->program, *root, *parse_input("abcdefghi"), {});
+    ASSERT_FALSE(r.has_value()) << name;
+    const Diagnostic& d = r.error().front();
+    EXPECT_EQ(d.code, "E0205") << name;
+    bool first = std::string(name) == "a";
+    EXPECT_EQ(d.range.line, first ? 1 : 2) << name;
+    EXPECT_EQ(d.range.col, first ? 5 : 15) << name;
+    ASSERT_FALSE(d.notes.empty());
+    EXPECT_EQ(d.notes.front().rfind(first ? "in a on" : "in b on", 0), 0u) << d.notes.front();
+  }
+}
+
 TEST(EvaluatorTest, CausalMasksLaterKeys) {
   Options causal;
   causal.causal = true;
