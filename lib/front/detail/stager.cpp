@@ -51,6 +51,91 @@ const Value& atom(const StageValue& v) { return std::get<Value>(v); }
 // a bool is one too (True is 1).
 bool is_int_like(const StageValue& v) { return is_atom(v) && (atom(v).is_int() || atom(v).is_bool()); }
 
+// Python's truth of a value known while staging (atoms, lists, dicts, None, functions);
+// nothing for an s-op or a selector, whose truth is per position.
+std::optional<bool> constant_truth(const StageValue& v) {
+  if (is_atom(v)) return std::get<Value>(v).truthy();
+  if (auto l = std::get_if<std::shared_ptr<const ListValue>>(&v)) return !(*l)->items.empty();
+  if (auto d = std::get_if<std::shared_ptr<const DictValue>>(&v)) return !(*d)->items.empty();
+  if (std::holds_alternative<None>(v)) return false;
+  if (std::holds_alternative<std::shared_ptr<const Function>>(v)) return true;
+  return std::nullopt;
+}
+
+// Python's == on values known while staging: atoms by value (1 == 1.0 == True), lists item
+// by item, dicts as key sets with equal values, None only to None, a function only to
+// itself, and values of different kinds unequal. Nothing where an s-op or a selector is
+// inside (their == is per position), or an atom comparison fails.
+std::optional<bool> constant_equal(const StageValue& a, const StageValue& b) {
+  if (is_sop(a) || is_sel(a) || is_sop(b) || is_sel(b)) return std::nullopt;
+  if (is_atom(a) && is_atom(b)) {
+    auto v = ir::apply(BinaryOp::Eq, std::get<Value>(a), std::get<Value>(b));
+    if (!v) return std::nullopt;
+    return v->truthy();
+  }
+  if (a.index() != b.index()) return false;
+  if (std::holds_alternative<None>(a)) return true;
+  if (auto f = std::get_if<std::shared_ptr<const Function>>(&a)) {
+    return *f == std::get<std::shared_ptr<const Function>>(b);
+  }
+  if (auto l = std::get_if<std::shared_ptr<const ListValue>>(&a)) {
+    const auto& x = (*l)->items;
+    const auto& y = std::get<std::shared_ptr<const ListValue>>(b)->items;
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      auto e = constant_equal(x[i], y[i]);
+      if (!e || !*e) return e;
+    }
+    return true;
+  }
+  const auto& x = std::get<std::shared_ptr<const DictValue>>(a)->items;
+  const auto& y = std::get<std::shared_ptr<const DictValue>>(b)->items;
+  if (x.size() != y.size()) return false;
+  for (const auto& [key, value] : x) {
+    auto match = std::find_if(y.begin(), y.end(), [&](const auto& kv) {
+      auto k = ir::apply(BinaryOp::Eq, key, kv.first);
+      return k && k->truthy();
+    });
+    if (match == y.end()) return false;
+    auto e = constant_equal(value, match->second);
+    if (!e || !*e) return e;
+  }
+  return true;
+}
+
+// Python's ordering of two lists: the first unequal items decide, else the shorter list
+// is less. Nothing where items cannot be ordered (Python's TypeError) or are not known.
+std::optional<bool> constant_list_order(BinaryOp op, const ListValue& a, const ListValue& b) {
+  std::size_t n = std::min(a.items.size(), b.items.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    auto e = constant_equal(a.items[i], b.items[i]);
+    if (!e) return std::nullopt;
+    if (*e) continue;
+    const StageValue& x = a.items[i];
+    const StageValue& y = b.items[i];
+    if (is_atom(x) && is_atom(y)) {
+      auto v = ir::apply(op, std::get<Value>(x), std::get<Value>(y));
+      if (!v) return std::nullopt;
+      return v->truthy();
+    }
+    auto xl = std::get_if<std::shared_ptr<const ListValue>>(&x);
+    auto yl = std::get_if<std::shared_ptr<const ListValue>>(&y);
+    if (xl && yl) return constant_list_order(op, **xl, **yl);
+    return std::nullopt;
+  }
+  std::size_t la = a.items.size(), lb = b.items.size();
+  switch (op) {
+    case BinaryOp::Lt:
+      return la < lb;
+    case BinaryOp::Le:
+      return la <= lb;
+    case BinaryOp::Gt:
+      return la > lb;
+    default:
+      return la >= lb;
+  }
+}
+
 std::string describe_value(const StageValue& v) {
   if (is_atom(v)) return atom(v).repr();
   return type_name(v);
@@ -681,8 +766,7 @@ StageValue Stager::unary(const AstPtr& a, StageValue v) {
         return new_selector(std::move(n));
       }
       if (is_sop(v)) return map([](const auto& x) { return ir::make_unary(ExprOp::Not, x[0]); }, {v}, range);
-      if (is_atom(v)) return Value::boolean(!atom(v).truthy());
-      if (auto l = std::get_if<std::shared_ptr<const ListValue>>(&v)) return Value::boolean((*l)->items.empty());
+      if (auto truth = constant_truth(v)) return Value::boolean(!*truth);
       error(code::kType, fmt::format("'not' of a {}", type_name(v)), range);
     case Tok::Minus:
     case Tok::Plus: {
@@ -783,11 +867,8 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
     if (is_sop(l) || is_sop(r)) {
       return map([op](const auto& x) { return ir::make_logical(op, x[0], x[1]); }, {l, r}, range);
     }
-    if (is_atom(l) && is_atom(r)) {
-      // Python's and/or return an operand.
-      bool lt = atom(l).truthy();
-      return op == ExprOp::And ? (lt ? r : l) : (lt ? l : r);
-    }
+    // Python's and/or return an operand, whatever its kind.
+    if (auto lt = constant_truth(l)) return op == ExprOp::And ? (*lt ? r : l) : (*lt ? l : r);
     error(code::kType, fmt::format("'{}' of a {} and a {}", a->text, type_name(l), type_name(r)), range);
   }
   auto op = arithmetic_op(a->op);
@@ -808,7 +889,18 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
     if (!v) error(v.error().code, v.error().message, range);
     return *v;
   }
-  // Lists: + concatenates, * repeats, == compares elementwise atoms.
+  // Lists, dicts and None compare as in Python: == and != on any two, ordering on lists.
+  if (*op == BinaryOp::Eq || *op == BinaryOp::Ne) {
+    if (auto e = constant_equal(l, r)) return Value::boolean(*e == (*op == BinaryOp::Eq));
+  }
+  if (*op >= BinaryOp::Lt && *op <= BinaryOp::Ge) {
+    auto ll = std::get_if<std::shared_ptr<const ListValue>>(&l);
+    auto rl = std::get_if<std::shared_ptr<const ListValue>>(&r);
+    if (ll && rl) {
+      if (auto o = constant_list_order(*op, **ll, **rl)) return Value::boolean(*o);
+    }
+  }
+  // Lists: + concatenates, * repeats.
   auto ll = std::get_if<std::shared_ptr<const ListValue>>(&l);
   auto rl = std::get_if<std::shared_ptr<const ListValue>>(&r);
   if (*op == BinaryOp::Add && ll && rl) {

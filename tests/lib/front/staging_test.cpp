@@ -37,6 +37,24 @@ TEST(StagingTest, FunctionsWithSeveralReturnValuesAndNestedDefs) {
   EXPECT_EQ(run(src, "b", "abc"), nlohmann::json({0, 2, 4}));
 }
 
+// Lists, dicts and None compare and have truth as in Python (the reference evaluates them
+// with Python's operators): == and != on any two, ordering of lists, and/or returning an
+// operand, `not` of a dict. Each case as the reference gives it.
+TEST(StagingTest, ListsAndDictsCompareAndHaveTruthAsInPython) {
+  const std::pair<const char*, int> cases[] = {
+      {"[1,2] == [1,2]", 1},           {"[1,2] == [1,2,3]", 0},         {"[1] == 1", 0},
+      {"[1.0, True] == [1, 1]", 1},    {"{\"a\":1, \"b\":2} == {\"b\":2, \"a\":1}", 1},
+      {"{\"a\":1} == {\"a\":2}", 0}, {"[1,2] < [1,2,0]", 1},         {"[2] > [1,5]", 1},
+      {"[[1],[2]] < [[1],[3]]", 1},    {"[\"a\",\"b\"] < [\"a\",\"c\"]", 1},
+      {"[] < [1]", 1},                 {"not {}", 1},                   {"not {\"a\":1}", 0},
+      {"[] and 7", 0},                 {"len([] or [7, 8])", 1},        {"[0] and 5", 1}};
+  for (const auto& [expr, truth] : cases) {
+    std::string src = fmt::format("c = {};\nr = indices * 0 + (1 if c else 0);\n", expr);
+    EXPECT_EQ(run(src, "r", "a"), nlohmann::json({truth})) << expr;
+  }
+  EXPECT_EQ(run("v = [] or [7, 8];\n", "indices + v[1]", "ab"), nlohmann::json({8, 9}));
+}
+
 TEST(StagingTest, ForLoopsBuildOneNodePerIteration) {
   const char* src = "acc = indices;\nfor k in range(3) { acc = acc + k; }\n";
   EXPECT_EQ(run(src, "acc", "ab"), nlohmann::json({3, 4}));
