@@ -87,6 +87,33 @@ Result<detail::StageValue> stage_expression(Module& module, const std::string& t
   return stager.evaluate(*ast, module.env);
 }
 
+// `f("hello")` (the reference's REPL shows f's value on that input): the texts of the s-op
+// or selector and of the input, when `text` is one call of that kind with one argument.
+std::optional<std::pair<std::string, std::pair<std::string, std::string>>> application(Module& module,
+                                                                                        const std::string& text) {
+  auto file = std::make_shared<const std::string>("<expr>");
+  auto ast = detail::parse_expression(text, file, module.options.max_depth);
+  if (!ast || (*ast)->kind != detail::ExprKind::Call || (*ast)->args.size() != 2) return std::nullopt;
+  detail::Stager stager(module);
+  auto callee = stager.evaluate((*ast)->args[0], module.env);
+  if (!callee || !(std::holds_alternative<detail::SOp>(*callee) || std::holds_alternative<detail::Sel>(*callee))) {
+    return std::nullopt;
+  }
+  auto piece = [&](const SourceRange& r) -> std::optional<std::string> {
+    if (r.line != 1 || r.end_line != 1 || r.col < 1 || r.end_col < r.col) return std::nullopt;
+    return text.substr(static_cast<std::size_t>(r.col - 1), static_cast<std::size_t>(r.end_col - r.col));
+  };
+  auto name = piece((*ast)->args[0]->range);
+  auto input = piece((*ast)->args[1]->range);
+  if (!name || !input) return std::nullopt;
+  // A string literal's characters are the input's tokens, as -i takes them unquoted.
+  if (input->size() >= 2 && (input->front() == '"' || input->front() == '\'') && input->back() == input->front()) {
+    *input = input->substr(1, input->size() - 2);
+  }
+  std::string kind = std::holds_alternative<detail::SOp>(*callee) ? "an s-op" : "a selector";
+  return std::pair{kind, std::pair{*name, *input}};
+}
+
 SourceRange whole_expression(const std::string& text) {
   return SourceRange{std::make_shared<const std::string>("<expr>"), 1, 1, 1,
                      static_cast<int>(text.size()) + 1};
@@ -106,6 +133,20 @@ Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) 
   if (!value) return tl::unexpected(value.error());
   if (auto s = std::get_if<detail::SOp>(&*value)) return s->id;
   if (auto s = std::get_if<detail::Sel>(&*value)) return s->id;
+  if (auto applied = application(module, text)) {
+    return fail(code::kType,
+                fmt::format("'{}' applies {} to an input, which the reference's REPL prints; raspkit "
+                            "takes the input apart: --expr '{}' --input '{}'",
+                            text, applied->first, applied->second.first, applied->second.second),
+                whole_expression(text));
+  }
+  if (std::holds_alternative<detail::None>(*value)) {
+    return fail(code::kType,
+                fmt::format("'{}' has no value, so it is no s-op or selector (applying an s-op to an input, as in "
+                            "f(\"hello\"), gives one only in the reference's REPL)",
+                            text),
+                whole_expression(text));
+  }
   return fail(code::kType,
               fmt::format("'{}' is a {}, not an s-op or selector", text, detail::type_name(*value)),
               whole_expression(text));

@@ -55,6 +55,25 @@ TEST(StagingTest, ListsAndDictsCompareAndHaveTruthAsInPython) {
   EXPECT_EQ(run("v = [] or [7, 8];\n", "indices + v[1]", "ab"), nlohmann::json({8, 9}));
 }
 
+// `f("hello")` shows a value in the reference's REPL; as an --expr it is refused with the
+// way to run it here, and a name bound to such an application says why it has no value.
+TEST(StagingTest, AnExpressionApplyingAnSOpToAnInputSaysHowToRunIt) {
+  auto module = load_source("r = tokens + \"!\";\nc = r(\"ab\");\n", "t.rasp");
+  ASSERT_TRUE(module) << render(module.error());
+  auto applied = evaluate_expression(*module, "r(\"hey\")");
+  ASSERT_FALSE(applied);
+  EXPECT_NE(applied.error().front().message.find("--expr 'r' --input 'hey'"), std::string::npos)
+      << applied.error().front().message;
+  auto selector = evaluate_expression(*module, "select(indices, indices, <)([1, 2])");
+  ASSERT_FALSE(selector);
+  EXPECT_NE(selector.error().front().message.find("applies a selector"), std::string::npos);
+  EXPECT_NE(selector.error().front().message.find("--input '[1, 2]'"), std::string::npos);
+  auto none = evaluate_expression(*module, "c");
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().front().message.find("'c' has no value"), std::string::npos)
+      << none.error().front().message;
+}
+
 TEST(StagingTest, ForLoopsBuildOneNodePerIteration) {
   const char* src = "acc = indices;\nfor k in range(3) { acc = acc + k; }\n";
   EXPECT_EQ(run(src, "acc", "ab"), nlohmann::json({3, 4}));
