@@ -134,7 +134,7 @@ Result<HazardReport> check_hazards(const ir::Program& program, NodeId root,
   };
   bool limited = options.timeout_seconds > 0;
   auto timeout_reason = [&](int n) {
-    return fmt::format("timeout after {:.1f} s at length {}", options.timeout_seconds, n);
+    return fmt::format("timeout after {:g} s at length {}", options.timeout_seconds, n);
   };
   for (int n = 1; n <= options.max_len; ++n) {
     if (limited && left() <= 0) {

@@ -46,7 +46,7 @@ class Budget {
   }
   [[nodiscard]] double per_call() const { return d_per_call; }
   [[nodiscard]] std::string timeout_reason(int length) const {
-    return fmt::format("timeout after {:.1f} s at length {}", d_seconds, length);
+    return fmt::format("timeout after {:g} s at length {}", d_seconds, length);
   }
 
  private:
