@@ -221,17 +221,28 @@ std::string render(const Diagnostics& diagnostics, const Module* module) {
       }
       if (d.range.line >= 1 && static_cast<std::size_t>(d.range.line) <= lines.size()) {
         const std::string& line = lines[static_cast<std::size_t>(d.range.line - 1)];
-        out += "  " + line + "\n";
+        // A NUL byte would end the line on a terminal: shown as a space, one column as it is.
+        std::string shown = line;
+        std::replace(shown.begin(), shown.end(), '\0', ' ');
+        out += "  " + shown + "\n";
+        // Columns count bytes; the caret line counts characters, so that it stands under the
+        // text after non-ASCII characters (a UTF-8 continuation byte adds no column).
+        auto continuation = [&](std::size_t i) {
+          return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+        };
         int start = std::max(1, d.range.col);
         int end = d.range.end_line == d.range.line ? std::max(start + 1, d.range.end_col)
                                                    : static_cast<int>(line.size()) + 1;
         end = std::min(end, std::max(start + 1, static_cast<int>(line.size()) + 1));
-        std::string caret(static_cast<std::size_t>(start - 1), ' ');
-        for (std::size_t i = 0; i < caret.size() && i < line.size(); ++i) {
-          if (line[i] == '\t') caret[i] = '\t';
+        std::string caret;
+        for (std::size_t i = 0; i + 1 < static_cast<std::size_t>(start); ++i) {
+          if (continuation(i)) continue;
+          caret += i < line.size() && line[i] == '\t' ? '\t' : ' ';
         }
         caret += "^";
-        caret += std::string(static_cast<std::size_t>(std::max(0, end - start - 1)), '~');
+        for (auto i = static_cast<std::size_t>(start); i + 1 < static_cast<std::size_t>(end); ++i) {
+          if (!continuation(i)) caret += '~';
+        }
         out += "  " + caret + "\n";
       }
     } else {

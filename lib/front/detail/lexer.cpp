@@ -197,6 +197,14 @@ Result<std::vector<Token>> lex(std::string_view src, std::shared_ptr<const std::
       default: {
         unsigned char u = static_cast<unsigned char>(c);
         std::string shown = (u >= 0x20 && u < 0x7f) ? std::string(1, c) : fmt::format("\\x{:02x}", u);
+        // A non-ASCII character is shown whole (its UTF-8 bytes), as the source shows it.
+        if (u >= 0xC0) {
+          std::size_t j = i + 1;
+          while (j < src.size() && j < i + 4 && (static_cast<unsigned char>(src[j]) & 0xC0) == 0x80) ++j;
+          std::string_view whole = src.substr(i, j - i);
+          if (ir::valid_utf8(whole)) return error(fmt::format("unexpected character '{}'", whole), static_cast<int>(j - i));
+        }
+        if (shown == "'") return error("unexpected character \"'\" (RASP strings take double quotes)", 1);
         return error(fmt::format("unexpected character '{}'", shown), 1);
       }
     }

@@ -1,6 +1,9 @@
 // tests/lib/front/diagnostics_test.cpp - Every bad program gets a located, coded diagnostic.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "lib/front/front.h"
 
 namespace rasp::front {
@@ -50,6 +53,33 @@ TEST(DiagnosticRenderTest, ShowsTheLineAndACaret) {
   ASSERT_FALSE(module.has_value());
   std::string text = render(module.error(), nullptr);
   EXPECT_NE(text.find("prog.rasp:2:9: error: undefined name 'nope' [E0101]"), std::string::npos) << text;
+}
+
+// Columns count bytes, but the caret stands under the text after non-ASCII characters; a
+// NUL byte in the line does not end the echoed line; a non-ASCII character that is out of
+// place is shown whole, and a single quote says RASP strings take double quotes.
+TEST(DiagnosticRenderTest, TheCaretStandsUnderTheTextAfterNonAsciiCharacters) {
+  // render() reads the lines from the files named.
+  auto write = [](const std::string& name, const std::string& text) {
+    std::string path = (std::filesystem::temp_directory_path() / name).string();
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  };
+  auto module = load_file(write("raspkit_caret_u.rasp", "x = \"\xC3\xA9\xC3\xA9\xC3\xA9\" + foo;\n"));
+  ASSERT_FALSE(module.has_value());
+  std::string text = render(module.error(), nullptr);
+  EXPECT_NE(text.find(":1:16:"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n              ^~~\n"), std::string::npos) << text;  // under `foo`, 13th character
+  auto nul = load_file(write("raspkit_caret_n.rasp", std::string("x = tokens;\0\ny = 1;\n", 20)));
+  ASSERT_FALSE(nul.has_value());
+  std::string shown = render(nul.error(), nullptr);
+  EXPECT_NE(shown.find("  x = tokens; \n             ^\n"), std::string::npos) << shown;
+  auto accent = load_source("x = tokens \xC3\xA9 1;\n", "a.rasp");
+  ASSERT_FALSE(accent.has_value());
+  EXPECT_EQ(accent.error().front().message, "unexpected character '\xC3\xA9'");
+  auto quote = load_source("x = 'abc';\n", "q.rasp");
+  ASSERT_FALSE(quote.has_value());
+  EXPECT_NE(quote.error().front().message.find("double quotes"), std::string::npos);
 }
 
 }  // namespace
