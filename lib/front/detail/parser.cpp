@@ -183,8 +183,10 @@ class Parser {
       stmt->kind = StmtKind::Ignored;
       return stmt;
     }
+    // Alone on its line, `exit` ends the file there as it ends the reference's REPL, even
+    // with more lines after it.
     if ((is_word(0, "exit") || is_word(0, "quit")) &&
-        (peek(1).kind == Tok::End || peek(1).kind == Tok::Semicolon ||
+        (peek(1).kind == Tok::End || peek(1).kind == Tok::Semicolon || peek(1).line > peek(0).end_line ||
          (peek(1).kind == Tok::LParen && peek(2).kind == Tok::RParen))) {
       next();
       if (accept(Tok::LParen)) next();

@@ -74,6 +74,15 @@ TEST(StagingTest, AnExpressionApplyingAnSOpToAnInputSaysHowToRunIt) {
       << none.error().front().message;
 }
 
+// `exit` or `quit` alone on a line ends the file there, as it ends the reference's REPL,
+// with or without lines after it; as a name being assigned it is a name.
+TEST(StagingTest, ExitAloneOnALineEndsTheFile) {
+  EXPECT_EQ(run("z = tokens + \"!\";\nexit\nz = tokens;\n", "z", "ab"), nlohmann::json({"a!", "b!"}));
+  EXPECT_EQ(run("z = tokens + \"!\";\nquit()\nz = tokens;\n", "z", "ab"), nlohmann::json({"a!", "b!"}));
+  EXPECT_EQ(run("z = tokens + \"!\";\nexit;\n", "z", "ab"), nlohmann::json({"a!", "b!"}));
+  EXPECT_EQ(run("z = tokens + \"!\";\nexit\n", "z", "ab"), nlohmann::json({"a!", "b!"}));
+}
+
 TEST(StagingTest, ForLoopsBuildOneNodePerIteration) {
   const char* src = "acc = indices;\nfor k in range(3) { acc = acc + k; }\n";
   EXPECT_EQ(run(src, "acc", "ab"), nlohmann::json({3, 4}));
