@@ -124,6 +124,14 @@ TEST(CliTest, ADirectoryIsNotAProgramOrAnInputsFile) {
   EXPECT_NE(inputs.err.find("it is a directory"), std::string::npos) << inputs.err;
 }
 
+// A file that assigns nothing (empty, or comments only) is named in the message.
+TEST(CliTest, AFileThatAssignsNothingIsNamed) {
+  std::string p = write_temp("nothing.rasp", "# only a comment\n");
+  CliRun r = raspkit(fmt::format("run {} --input ab", p));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(p + ": no expression to use"), std::string::npos) << r.err;
+}
+
 TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {
   std::string prog = write_temp("bad.rasp", "x = tokens;\ny = x +* 2;\n");
   CliRun r = raspkit(fmt::format("run {} --input ab", prog));

@@ -33,7 +33,12 @@ std::optional<LoadedProgram> load_or_report(const ProgramOptions& options) {
   }
   auto root = front::select_expression(*module, options.expr);
   if (!root) {
-    report(root.error(), &*module);
+    // A message about the file as a whole (nothing assigned in it) names the file.
+    Diagnostics d = root.error();
+    for (Diagnostic& one : d) {
+      if (!one.range.known()) one.message = fmt::format("{}: {}", options.file, one.message);
+    }
+    report(d, &*module);
     return std::nullopt;
   }
   return LoadedProgram{std::move(*module), *root};
