@@ -100,13 +100,13 @@ int run(EquivOptions& o) {
              check::describe_verdict(*verdict, o.max_len, seconds, "equivalent", name_a, name_b));
   nlohmann::json doc = check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent");
   if (std::holds_alternative<check::Proven>(*verdict)) {
-    // Failing alike counts as agreeing: say so when it happens on the shortest inputs, above
+    // Both failing counts as agreeing (whatever the errors): say so when it happens on the shortest inputs, above
     // all when both fail on every one (a vocabulary the programs cannot read, say).
     BothFail both = both_fail(a->module.program, a->root, b->module.program, b->root, options);
     if (both.count > 0) {
       fmt::print(stderr,
                  "  note: both fail at run time on {} of the {} shortest inputs tried{} (first {}: {}); "
-                 "failing alike counts as agreeing\n",
+                 "both failing counts as agreeing, whatever the two errors\n",
                  both.count, both.tried, both.count == both.tried ? ", every one" : "",
                  interp::describe_input(both.first), both.error);
       doc["both_fail"] = {{"count", both.count},
