@@ -169,6 +169,41 @@ TEST(CliTest, CheckMatchesExpectedErrors) {
   EXPECT_EQ(raspkit("check " + wrong).status, 10);
 }
 
+// Directives in a file with CRLF line endings are read (they were all dropped: 0 results,
+// exit 0), and so is an --inputs file with CRLF lines.
+TEST(CliTest, CheckReadsDirectivesOfACrlfFile) {
+  std::string prog = write_temp("crlf.rasp",
+                                "x = indices + 1;\r\n"
+                                "# INPUT: \"ab\" -> [1, 2]\r\n"
+                                "# INPUT: \"ab\" -> [1, 3]\r\n");
+  CliRun r = raspkit("check " + prog);
+  EXPECT_EQ(r.status, 10) << r.err;
+  EXPECT_NE(r.err.find("crlf.rasp:3: FAIL"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 passed, 1 failed"), std::string::npos) << r.err;
+  std::string inputs = write_temp("crlf_inputs.txt", "ab\r\n\"cd\"\r\n");
+  CliRun run = raspkit(fmt::format("run {} --expr tokens --inputs {}", prog, inputs));
+  EXPECT_EQ(run.out, "[\"a\",\"b\"]\n[\"c\",\"d\"]\n") << run.err;
+}
+
+// A file whose failure to load an ERROR@ expects cannot run its other directives: each is a
+// failure, not dropped from the totals (the file passed with a wrong INPUT). Where the
+// failure is not expected, it fails the file (exit 2) and the others are skipped, counted.
+TEST(CliTest, CheckCountsTheDirectivesOfAFileThatDoesNotLoad) {
+  std::string expected = write_temp("drop.rasp",
+                                    "good = tokens;\n"
+                                    "# EXPR: good\n"
+                                    "# INPUT: \"ab\" -> [\"WRONG\", \"WRONG\"]\n"
+                                    "# ERROR@+1: E0101\n"
+                                    "bad = nope;\n");
+  CliRun r = raspkit("check " + expected);
+  EXPECT_EQ(r.status, 10) << r.err;
+  EXPECT_NE(r.err.find("drop.rasp:3: FAIL: INPUT good: not checked"), std::string::npos) << r.err;
+  std::string broken = write_temp("broken.rasp", "x = tokens;\n# INPUT: \"ab\" -> [\"a\", \"b\"]\ny = x +;\n");
+  CliRun b = raspkit("check " + broken);
+  EXPECT_EQ(b.status, 2) << b.err;
+  EXPECT_NE(b.err.find("1 skipped"), std::string::npos) << b.err;
+}
+
 // A directive that is not in its form, or says less than it must, is an error at its own
 // line, never skipped (an expected error never checked) nor passed.
 TEST(CliTest, CheckReportsMalformedDirectivesAtTheirLines) {

@@ -169,6 +169,24 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
       results.push_back(CheckResult{path, diag.range.line, "LOAD", "the program loads", Verdict::Fail,
                                     first_line(front::render(module.error())), diag.code});
     }
+    // The file's other directives cannot run, and must not vanish from the totals. Where the
+    // failure to load is expected (ERROR@), nothing else fails the file: each is a failure.
+    // Otherwise the load failure already fails it (exit 2): each is skipped, saying why.
+    for (const auto& d : directives) {
+      static const std::set<std::string> kinds = {"INPUT", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"};
+      if (!kinds.count(d.kind)) continue;
+      std::string what = d.expr.value_or("the program");
+      if (!selected(d.kind)) {
+        result(d, Verdict::Skip, what, "not selected by --only");
+      } else if (expected_errors.empty()) {
+        result(d, Verdict::Skip, what, fmt::format("not checked: the program does not load ({})", diag.code));
+      } else {
+        result(d, Verdict::Fail, what,
+               fmt::format("not checked: the program does not load ({} at line {}, as an ERROR@ expects); a "
+                           "directive that must run belongs in a file that loads",
+                           diag.code, diag.range.line));
+      }
+    }
   } else {
     std::map<std::string, Result<ir::NodeId>> roots;
     for (const auto& d : directives) {

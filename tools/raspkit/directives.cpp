@@ -30,6 +30,8 @@ std::vector<Directive> read_directives(const std::string& source) {
   static const std::regex named(R"(^\s*#\s*(EXPR|INPUT|BOUNDS|EQUIV|ASSERT|COMPILES|ERROR|FLAGS)\b.*$)");
   for (std::string line; std::getline(in, line);) {
     ++line_no;
+    // A CRLF file's lines end in '\r', which `.` does not match: every directive was dropped.
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     std::smatch m;
     bool matched = std::regex_match(line, m, pattern);
     // Only BOUNDS takes a (model) and only ERROR an @offset.
