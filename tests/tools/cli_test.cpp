@@ -204,6 +204,26 @@ TEST(CliTest, CheckCountsTheDirectivesOfAFileThatDoesNotLoad) {
   EXPECT_NE(b.err.find("1 skipped"), std::string::npos) << b.err;
 }
 
+// SARIF locations are URI references: a space, '#' or '%' in a file name is percent-encoded,
+// an absolute path is a file: URI, a relative one is relative to %SRCROOT% (defined as the
+// working directory), and a load failure carries its column.
+TEST(CliTest, CheckSarifLocationsAreUris) {
+  std::string prog = write_temp("odd name#1%.rasp", "x = tokens +;\n");
+  std::string sarif = temp_path("odd.sarif");
+  CliRun r = raspkit(fmt::format("check '{}' -q --sarif {}", prog, sarif));
+  EXPECT_EQ(r.status, 2) << r.err;
+  auto doc = nlohmann::json::parse(slurp(sarif));
+  const auto& run = doc["runs"][0];
+  EXPECT_TRUE(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>().starts_with("file:///"));
+  const auto& where = run["results"][0]["locations"][0]["physicalLocation"];
+  std::string uri = where["artifactLocation"]["uri"];
+  EXPECT_TRUE(uri.starts_with("file:///")) << uri;  // temp paths are absolute
+  EXPECT_NE(uri.find("odd%20name%231%25.rasp"), std::string::npos) << uri;
+  EXPECT_EQ(uri.find(' '), std::string::npos) << uri;
+  EXPECT_EQ(where["region"]["startLine"], 1);
+  EXPECT_EQ(where["region"]["startColumn"], 13);
+}
+
 // A directive that is not in its form, or says less than it must, is an error at its own
 // line, never skipped (an expected error never checked) nor passed.
 TEST(CliTest, CheckReportsMalformedDirectivesAtTheirLines) {

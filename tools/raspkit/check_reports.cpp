@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -53,6 +55,25 @@ nlohmann::json json_report(const std::vector<CheckResult>& results, std::size_t 
           {"results", std::move(list)}};
 }
 
+namespace {
+
+// A path as a URI reference (RFC 3986): bytes other than unreserved characters and '/'
+// percent-encoded, so that a space, '#' or '%' in a file name is not read as a fragment or
+// an escape. An absolute path becomes a file: URI.
+std::string path_uri(const std::string& path) {
+  std::string out = path.starts_with('/') ? "file://" : "";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
   std::set<std::string> rule_ids;
   for (const auto& [kind, text] : kind_descriptions()) rule_ids.insert(kind);
@@ -67,6 +88,16 @@ nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
                      {"name", id},
                      {"shortDescription", {{"text", text}}}});
   }
+  // Relative paths are relative to the directory check ran in, %SRCROOT% (defined below).
+  auto location = [](const std::string& file) -> nlohmann::json {
+    if (file.starts_with('/')) return {{"uri", path_uri(file)}};
+    return {{"uri", path_uri(file)}, {"uriBaseId", "%SRCROOT%"}};
+  };
+  auto region = [](const CheckResult& r) -> nlohmann::json {
+    nlohmann::json j = {{"startLine", std::max(1, r.line)}};
+    if (r.col > 0) j["startColumn"] = r.col;
+    return j;
+  };
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : results) {
     if (r.verdict == Verdict::Pass || r.verdict == Verdict::Skip) continue;
@@ -77,10 +108,7 @@ nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
                    {"ruleIndex", rule_index[id]},
                    {"level", level},
                    {"message", {{"text", text}}},
-                   {"locations",
-                    {{{"physicalLocation",
-                       {{"artifactLocation", {{"uri", r.file}, {"uriBaseId", "%SRCROOT%"}}},
-                        {"region", {{"startLine", std::max(1, r.line)}}}}}}}}});
+                   {"locations", {{{"physicalLocation", {{"artifactLocation", location(r.file)}, {"region", region(r)}}}}}}});
   }
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},
@@ -90,6 +118,8 @@ nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
                 {{"name", "raspkit"},
                  {"version", "0.1.0"},
                  {"rules", std::move(rules)}}}}},
+             {"originalUriBaseIds",
+              {{"%SRCROOT%", {{"uri", path_uri(std::filesystem::current_path().string() + "/")}}}}},
              {"results", std::move(out)}}}}};
 }
 

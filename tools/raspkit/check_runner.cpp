@@ -167,7 +167,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
     note_error(diag);
     if (expected_errors.empty()) {
       results.push_back(CheckResult{path, diag.range.line, "LOAD", "the program loads", Verdict::Fail,
-                                    first_line(front::render(module.error())), diag.code});
+                                    first_line(front::render(module.error())), diag.code, diag.range.col});
     }
     // The file's other directives cannot run, and must not vanish from the totals. Where the
     // failure to load is expected (ERROR@), nothing else fails the file: each is a failure.

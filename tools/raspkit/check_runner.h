@@ -26,6 +26,7 @@ struct CheckResult {
   Verdict verdict = Verdict::Pass;
   std::string message;  ///< what differed, or why it was skipped
   std::string code;     ///< the diagnostic code involved, if any
+  int col = 0;          ///< the column, where a diagnostic gave one (LOAD)
 };
 
 /// Every `.rasp` file under `paths` (files given directly are taken as they are), sorted.
