@@ -87,10 +87,15 @@ Result<detail::StageValue> stage_expression(Module& module, const std::string& t
   return stager.evaluate(*ast, module.env);
 }
 
-// `f("hello")` (the reference's REPL shows f's value on that input): the texts of the s-op
-// or selector and of the input, when `text` is one call of that kind with one argument.
-std::optional<std::pair<std::string, std::pair<std::string, std::string>>> application(Module& module,
-                                                                                        const std::string& text) {
+// `f("hello")`: an s-op or selector applied to one input, as the reference's REPL shows
+// values. The texts of what is applied and of the input.
+struct Application {
+  std::string kind;  ///< "an s-op" or "a selector"
+  std::string applied;
+  std::string input;
+};
+
+std::optional<Application> application(Module& module, const std::string& text) {
   auto file = std::make_shared<const std::string>("<expr>");
   auto ast = detail::parse_expression(text, file, module.options.max_depth);
   if (!ast || (*ast)->kind != detail::ExprKind::Call || (*ast)->args.size() != 2) return std::nullopt;
@@ -103,15 +108,12 @@ std::optional<std::pair<std::string, std::pair<std::string, std::string>>> appli
     if (r.line != 1 || r.end_line != 1 || r.col < 1 || r.end_col < r.col) return std::nullopt;
     return text.substr(static_cast<std::size_t>(r.col - 1), static_cast<std::size_t>(r.end_col - r.col));
   };
-  auto name = piece((*ast)->args[0]->range);
+  auto applied = piece((*ast)->args[0]->range);
   auto input = piece((*ast)->args[1]->range);
-  if (!name || !input) return std::nullopt;
-  // A string literal's characters are the input's tokens, as -i takes them unquoted.
-  if (input->size() >= 2 && (input->front() == '"' || input->front() == '\'') && input->back() == input->front()) {
-    *input = input->substr(1, input->size() - 2);
-  }
-  std::string kind = std::holds_alternative<detail::SOp>(*callee) ? "an s-op" : "a selector";
-  return std::pair{kind, std::pair{*name, *input}};
+  if (!applied || !input) return std::nullopt;
+  // A string literal's characters are the input's tokens, as --input takes them unquoted.
+  if (input->size() >= 2 && input->front() == '"' && input->back() == '"') *input = input->substr(1, input->size() - 2);
+  return Application{std::holds_alternative<detail::SOp>(*callee) ? "an s-op" : "a selector", *applied, *input};
 }
 
 SourceRange whole_expression(const std::string& text) {
@@ -137,7 +139,7 @@ Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) 
     return fail(code::kType,
                 fmt::format("'{}' applies {} to an input, which the reference's REPL prints; raspkit "
                             "takes the input apart: --expr '{}' --input '{}'",
-                            text, applied->first, applied->second.first, applied->second.second),
+                            text, applied->kind, applied->applied, applied->input),
                 whole_expression(text));
   }
   if (std::holds_alternative<detail::None>(*value)) {

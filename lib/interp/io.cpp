@@ -102,7 +102,7 @@ bool value_matches(const json& e, const ir::Value& v) {
   if (e.is_boolean()) return v.is_bool() && v.as_bool() == e.get<bool>();
   if (e.is_number()) {
     if (v.is_string() || v.is_bool()) return false;
-    if (e.is_number_unsigned() && e.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    if (e.is_number_integer() && !ir::is_int64(e)) return false;
     if (e.is_number_integer() && v.den() == 1) return v.num() == e.get<std::int64_t>();
     double x = e.get<double>(), y = v.to_double();
     return std::fabs(x - y) <= 1e-6 * std::max(1.0, std::fabs(x));

@@ -253,15 +253,10 @@ json value_to_tagged_json(const Value& v) {
   return nullptr;
 }
 
-namespace {
-
-// A JSON integer that an int64 holds (one past INT64_MAX is held unsigned and would wrap).
 bool is_int64(const json& j) {
   return j.is_number_integer() &&
          !(j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX));
 }
-
-}  // namespace
 
 ValueResult<Value> value_from_tagged_json(const json& j) {
   if (j.is_object() && j.size() == 1) {

@@ -25,5 +25,8 @@ inline constexpr int kJsonSchema = 1;
 [[nodiscard]] nlohmann::json value_to_plain_json(const Value& v);
 /// Reads a user's input element: strings, integers, numbers (exact decimals) and bools.
 [[nodiscard]] ValueResult<Value> value_from_plain_json(const nlohmann::json& j);
+/// Whether `j` is a JSON integer an int64 holds (the parser keeps one past INT64_MAX
+/// unsigned, which read as an int64 would wrap to a negative number).
+[[nodiscard]] bool is_int64(const nlohmann::json& j);
 
 }  // namespace rasp::ir

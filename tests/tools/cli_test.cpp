@@ -106,9 +106,22 @@ TEST(CliTest, EquivAndProveRefuseAVocabularyTheyCannotUse) {
   }
   CliRun unreadable = raspkit(fmt::format("equiv {} {} --max-len 2 --vocab a,b --tokens int", p, p));
   EXPECT_EQ(unreadable.status, 1) << unreadable.out << unreadable.err;
-  EXPECT_NE(unreadable.err.find("cannot read the --vocab symbol \"a\""), std::string::npos) << unreadable.err;
+  EXPECT_NE(unreadable.err.find("--vocab: tokens of type int cannot read the vocabulary's symbol \"a\""), std::string::npos) << unreadable.err;
   CliRun numbers = raspkit(fmt::format("equiv {} {} --max-len 2 --vocab 1,2 --tokens int", p, p));
   EXPECT_EQ(numbers.status, 0) << numbers.out << numbers.err;
+  // The vocab= of EQUIV and ASSERT directives is read the same way: such a vocabulary fails
+  // the directive at its line.
+  std::string directives = write_temp("vocdir.rasp",
+                                      "x = tokens;\n"
+                                      "# EQUIV: x vocab=a,,b max-len=2\n"
+                                      "# ASSERT: x == x vocab=a,b,a max-len=2\n"
+                                      "# EQUIV: x vocab=a,b max-len=2\n");
+  CliRun checked = raspkit("check " + directives);
+  EXPECT_EQ(checked.status, 10) << checked.err;
+  EXPECT_NE(checked.err.find("vocdir.rasp:2: FAIL"), std::string::npos) << checked.err;
+  EXPECT_NE(checked.err.find("empty symbol"), std::string::npos) << checked.err;
+  EXPECT_NE(checked.err.find("vocdir.rasp:3: FAIL"), std::string::npos) << checked.err;
+  EXPECT_EQ(checked.err.find("vocdir.rasp:4: FAIL"), std::string::npos) << checked.err;
 }
 
 // A directory given as a program or as an --inputs file is refused as one (it read as an

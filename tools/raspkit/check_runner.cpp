@@ -160,6 +160,8 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
     }
   };
 
+  // The directives that run on the loaded program.
+  static const std::set<std::string> kRunOnTheProgram = {"INPUT", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"};
   bool timed_out = false;  // some INPUT that might have produced an expected error was not run
   auto module = front::load_file(path, flags.load);
   if (!module) {
@@ -173,8 +175,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
     // failure to load is expected (ERROR@), nothing else fails the file: each is a failure.
     // Otherwise the load failure already fails it (exit 2): each is skipped, saying why.
     for (const auto& d : directives) {
-      static const std::set<std::string> kinds = {"INPUT", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"};
-      if (!kinds.count(d.kind)) continue;
+      if (!kRunOnTheProgram.count(d.kind)) continue;
       std::string what = d.expr.value_or("the program");
       if (!selected(d.kind)) {
         result(d, Verdict::Skip, what, "not selected by --only");
@@ -190,8 +191,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
   } else {
     std::map<std::string, Result<ir::NodeId>> roots;
     for (const auto& d : directives) {
-      static const std::set<std::string> kinds = {"INPUT", "BOUNDS", "EQUIV", "ASSERT", "COMPILES"};
-      if (!kinds.count(d.kind)) continue;
+      if (!kRunOnTheProgram.count(d.kind)) continue;
       std::string what = d.expr.value_or(module->last_assigned_name);
       if (!selected(d.kind)) {
         result(d, Verdict::Skip, what, "not selected by --only");

@@ -20,6 +20,7 @@
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
+#include "tools/raspkit/cli_support.h"
 
 namespace rasp::cli {
 namespace {
@@ -97,8 +98,12 @@ std::optional<check::BoundedOptions> bounded(const Arguments& a, const Directive
     problem = "needs vocab=a,b,c and max-len=N";
     return std::nullopt;
   }
-  std::stringstream symbols(a.options.at("vocab"));
-  for (std::string s; std::getline(symbols, s, ',');) o.vocabulary.push_back(ir::Value::string(s));
+  auto symbols = read_symbols(a.options.at("vocab"), c.load.tokens);
+  if (!symbols) {
+    problem = symbols.error();
+    return std::nullopt;
+  }
+  o.vocabulary = std::move(*symbols);
   try {
     o.max_len = std::stoi(a.options.at("max-len"));
     if (a.options.count("timeout")) o.timeout_seconds = std::stod(a.options.at("timeout"));

@@ -102,41 +102,34 @@ std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
   return *input;
 }
 
-std::optional<std::vector<ir::Value>> symbol_vocab(const char* command, const std::string& text,
-                                                  const std::string& tokens) {
-  auto type = ir::parse_token_type(tokens);
+tl::expected<std::vector<ir::Value>, std::string> read_symbols(const std::string& text, ir::TokenType tokens) {
   std::vector<ir::Value> out;
-  std::vector<std::string> symbols;
   for (std::size_t start = 0;;) {
     std::size_t comma = text.find(',', start);
-    symbols.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  for (const std::string& s : symbols) {
-    if (s.empty()) {
-      fmt::print(stderr, "raspkit {}: --vocab has an empty symbol (two commas, or one at an end)\n", command);
-      return std::nullopt;
-    }
-    ir::Value v = ir::Value::string(s);
+    std::string symbol = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (symbol.empty()) return tl::unexpected(std::string("the vocabulary has an empty symbol (two commas, or one at an end)"));
+    ir::Value v = ir::Value::string(std::move(symbol));
     if (std::any_of(out.begin(), out.end(), [&](const ir::Value& seen) { return seen.identical(v); })) {
-      fmt::print(stderr, "raspkit {}: --vocab names {} twice\n", command, v.repr());
-      return std::nullopt;
+      return tl::unexpected(fmt::format("the vocabulary names {} twice", v.repr()));
     }
-    if (type) {
-      if (auto read = ir::convert_token(*type, v); !read) {
-        fmt::print(stderr, "raspkit {}: --tokens {} cannot read the --vocab symbol {}: {}\n", command, tokens,
-                   v.repr(), read.error().message);
-        return std::nullopt;
-      }
+    if (auto read = ir::convert_token(tokens, v); !read) {
+      return tl::unexpected(fmt::format("tokens of type {} cannot read the vocabulary's symbol {}: {}",
+                                        ir::token_type_name(tokens), v.repr(), read.error().message));
     }
     out.push_back(std::move(v));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
   }
-  if (out.empty()) {
-    fmt::print(stderr, "raspkit {}: --vocab needs at least one symbol\n", command);
+}
+
+std::optional<std::vector<ir::Value>> symbol_vocab(const char* command, const std::string& text,
+                                                  const std::string& tokens) {
+  auto symbols = read_symbols(text, ir::parse_token_type(tokens).value_or(ir::TokenType::Str));
+  if (!symbols) {
+    fmt::print(stderr, "raspkit {}: --vocab: {}\n", command, symbols.error());
     return std::nullopt;
   }
-  return out;
+  return std::move(*symbols);
 }
 
 void report(const Diagnostics& diagnostics, const front::Module* module) {

@@ -42,10 +42,13 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 /// parses), "abc" (one token per character) or a JSON list. Nothing when unreadable.
 [[nodiscard]] std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text);
 
-/// The --vocab of equiv and prove ("a,b,c": symbols between commas) as token values:
-/// nothing (with a message naming `command`) when a symbol is empty or repeated, or when
-/// `tokens` (str, int, float, bool, asis) cannot read one, which would leave every input
-/// failing and nothing compared.
+/// Symbols between commas ("a,b,c": the --vocab of equiv and prove, the vocab= of EQUIV and
+/// ASSERT directives) as token values, or why they cannot serve: an empty or repeated
+/// symbol, or one that `tokens` cannot read (every input would fail and nothing be compared).
+[[nodiscard]] tl::expected<std::vector<ir::Value>, std::string> read_symbols(const std::string& text,
+                                                                            ir::TokenType tokens);
+/// read_symbols for a command's --vocab and --tokens text; nothing, with a message naming
+/// `command`, when they cannot serve.
 [[nodiscard]] std::optional<std::vector<ir::Value>> symbol_vocab(const char* command, const std::string& text,
                                                                 const std::string& tokens);
 

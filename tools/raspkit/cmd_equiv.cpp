@@ -100,8 +100,8 @@ int run(EquivOptions& o) {
              check::describe_verdict(*verdict, o.max_len, seconds, "equivalent", name_a, name_b));
   nlohmann::json doc = check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent");
   if (std::holds_alternative<check::Proven>(*verdict)) {
-    // Both failing counts as agreeing (whatever the errors): say so when it happens on the shortest inputs, above
-    // all when both fail on every one (a vocabulary the programs cannot read, say).
+    // Both failing counts as agreeing, whatever the errors: say so when it happens on the
+    // shortest inputs, above all when both fail on every one.
     BothFail both = both_fail(a->module.program, a->root, b->module.program, b->root, options);
     if (both.count > 0) {
       fmt::print(stderr,
