@@ -150,7 +150,7 @@ Result<ir::NodeId> evaluate_expression(Module& module, const std::string& text) 
                 whole_expression(text));
   }
   return fail(code::kType,
-              fmt::format("'{}' is a {}, not an s-op or selector", text, detail::type_name(*value)),
+              fmt::format("'{}' is {}, not an s-op or selector", text, detail::a_type_name(*value)),
               whole_expression(text));
 }
 
@@ -164,7 +164,7 @@ Result<ir::NodeId> bind_expression(Module& module, const std::string& name,
   if (auto s = std::get_if<detail::Sel>(&*value)) id = s->id;
   if (!id) {
     return fail(code::kType,
-                fmt::format("'{}' is a {}, not an s-op or selector", text, detail::type_name(*value)),
+                fmt::format("'{}' is {}, not an s-op or selector", text, detail::a_type_name(*value)),
                 whole_expression(text));
   }
   module.env->set(name, *value);
@@ -176,7 +176,7 @@ Result<ir::Value> evaluate_atom(Module& module, const std::string& text) {
   auto value = stage_expression(module, text);
   if (!value) return tl::unexpected(value.error());
   if (auto v = std::get_if<ir::Value>(&*value)) return *v;
-  return fail(code::kType, fmt::format("'{}' is a {}, not an atom", text, detail::type_name(*value)),
+  return fail(code::kType, fmt::format("'{}' is {}, not an atom", text, detail::a_type_name(*value)),
               whole_expression(text));
 }
 

@@ -78,7 +78,7 @@ void add_prove_command(CLI::App& app, Action& action) {
       "prove", "Prove an assertion true at every position of every input up to --max-len, or give the least input where it fails");
   add_program_options(*sub, o->program);
   sub->add_option("--assert", o->assertion,
-                  "a boolean RASP s-op over the program's names, with `out` for --expr")
+                  "a RASP s-op over the program's names, with `out` for --expr; it holds where its value is truthy as in Python (true, non-zero, a non-empty string)")
       ->required();
   sub->add_option("--vocab", o->vocab, "input symbols, comma-separated, in the order that defines the least input")
       ->required();

@@ -143,6 +143,13 @@ std::string describe_value(const StageValue& v) {
 
 }  // namespace
 
+std::string a_type_name(const StageValue& v) {
+  std::string name = type_name(v);
+  if (std::holds_alternative<None>(v)) return name;
+  bool vowel = name == "int" || name == "s-op";  // said "an int", "an ess-op"
+  return (vowel ? "an " : "a ") + name;
+}
+
 std::string type_name(const StageValue& v) {
   return std::visit(
       [](const auto& x) -> std::string {
@@ -190,7 +197,7 @@ NodeId Stager::to_sop(const StageValue& v, const SourceRange& range, const char*
     return program().add(std::move(n));
   }
   error(is_sel(v) ? code::kSelectorOperand : code::kType,
-        fmt::format("{} must be an s-op or an atom, got {}", what, type_name(v)), range);
+        fmt::format("{} must be an s-op or an atom, got {}", what, a_type_name(v)), range);
 }
 
 StageValue Stager::map(const std::function<Expr(const std::vector<Expr>&)>& build,
@@ -295,7 +302,7 @@ Result<std::shared_ptr<Environment>> Stager::make_file_scope() {
                           const SourceRange& range) -> StageValue {
         if (!is_sel(args[0])) {
           s.error(code::kType,
-                  fmt::format("selector_width expects a selector, got {}", type_name(args[0])), range);
+                  fmt::format("selector_width expects a selector, got {}", a_type_name(args[0])), range);
         }
         Node n;
         n.kind = NodeKind::SelectorWidth;
@@ -397,7 +404,7 @@ void Stager::exec(const StmtPtr& s, const std::shared_ptr<Environment>& scope, b
       auto items = unpack(v);
       if (!items) {
         error(code::kUnpack,
-              fmt::format("cannot unpack {} into {} names", type_name(v), s->names.size()), s->range);
+              fmt::format("cannot unpack {} into {} names", a_type_name(v), s->names.size()), s->range);
       }
       if (items->size() != s->names.size()) {
         error(code::kUnpack, fmt::format("expected {} values to unpack, got {}", s->names.size(), items->size()),
@@ -517,7 +524,7 @@ std::vector<StageValue> Stager::iterate(const StageValue& v, const SourceRange& 
     for (const auto& [k, val] : (*d)->items) keys.push_back(k);
     return keys;
   }
-  error(code::kType, fmt::format("{} needs a list or dict to iterate over, got {}", what, type_name(v)),
+  error(code::kType, fmt::format("{} needs a list or dict to iterate over, got {}", what, a_type_name(v)),
         range);
 }
 
@@ -619,7 +626,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       for (std::size_t i = 0; i + 1 < a->args.size(); i += 2) {
         StageValue k = eval(a->args[i], scope);
         if (!is_atom(k)) {
-          error(code::kType, fmt::format("dict keys must be atoms, got {}", type_name(k)), a->args[i]->range);
+          error(code::kType, fmt::format("dict keys must be atoms, got {}", a_type_name(k)), a->args[i]->range);
         }
         StageValue v = eval(a->args[i + 1], scope);
         spend(1 + d.items.size(), a->range);
@@ -650,7 +657,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
         }
         StageValue k = eval(a->args[0], inner);
         if (!is_atom(k)) {
-          error(code::kType, fmt::format("dict keys must be atoms, got {}", type_name(k)), a->args[0]->range);
+          error(code::kType, fmt::format("dict keys must be atoms, got {}", a_type_name(k)), a->args[0]->range);
         }
         StageValue v = eval(a->args[1], inner);
         auto it = std::find_if(d.items.begin(), d.items.end(),
@@ -674,7 +681,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       if (is_sop(callee) || is_sel(callee)) {
         // `f("hello")` shows a value in the reference's REPL; here it changes nothing.
         if (args.size() != 1) {
-          error(code::kArgCount, fmt::format("applying an {} takes one input, got {}", type_name(callee),
+          error(code::kArgCount, fmt::format("applying {} takes one input, got {}", a_type_name(callee),
                                              args.size()),
                 a->range);
         }
@@ -727,7 +734,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       for (const auto& e : a->args) {
         StageValue v = eval(e, scope);
         auto l = std::get_if<std::shared_ptr<const ListValue>>(&v);
-        if (!l) error(code::kType, fmt::format("zip expects lists, got {}", type_name(v)), e->range);
+        if (!l) error(code::kType, fmt::format("zip expects lists, got {}", a_type_name(v)), e->range);
         if (!lists.empty() && (*l)->items.size() != lists[0]->items.size()) {
           error(code::kType,
                 fmt::format("zip of lists of different lengths ({} and {})", lists[0]->items.size(),
@@ -747,7 +754,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
     case ExprKind::Len: {
       StageValue v = eval(a->args[0], scope);
       auto l = std::get_if<std::shared_ptr<const ListValue>>(&v);
-      if (!l) error(code::kType, fmt::format("len expects a list, got {}", type_name(v)), a->range);
+      if (!l) error(code::kType, fmt::format("len expects a list, got {}", a_type_name(v)), a->range);
       return Value::integer(static_cast<std::int64_t>((*l)->items.size()));
     }
   }
@@ -767,7 +774,7 @@ StageValue Stager::unary(const AstPtr& a, StageValue v) {
       }
       if (is_sop(v)) return map([](const auto& x) { return ir::make_unary(ExprOp::Not, x[0]); }, {v}, range);
       if (auto truth = constant_truth(v)) return Value::boolean(!*truth);
-      error(code::kType, fmt::format("'not' of a {}", type_name(v)), range);
+      error(code::kType, fmt::format("'not' of {}", a_type_name(v)), range);
     case Tok::Minus:
     case Tok::Plus: {
       bool neg = a->op == Tok::Minus;
@@ -790,7 +797,7 @@ StageValue Stager::unary(const AstPtr& a, StageValue v) {
         return *r;
       }
       error(is_sel(v) ? code::kSelectorOperand : code::kType,
-            fmt::format("unary {} of a {}", neg ? '-' : '+', type_name(v)), range);
+            fmt::format("unary {} of {}", neg ? '-' : '+', a_type_name(v)), range);
     }
     case Tok::Round: {
       if (is_sop(v)) return map([](const auto& x) { return ir::make_unary(ExprOp::Round, x[0]); }, {v}, range);
@@ -799,14 +806,14 @@ StageValue Stager::unary(const AstPtr& a, StageValue v) {
         if (!r) error(r.error().code, r.error().message, range);
         return *r;
       }
-      error(is_sel(v) ? code::kSelectorOperand : code::kType, fmt::format("round of a {}", type_name(v)), range);
+      error(is_sel(v) ? code::kSelectorOperand : code::kType, fmt::format("round of {}", a_type_name(v)), range);
     }
     case Tok::Indicator:
       if (is_sop(v)) {
         return map([](const auto& x) { return ir::make_unary(ExprOp::Indicator, x[0]); }, {v}, range);
       }
       error(is_sel(v) ? code::kSelectorOperand : code::kType,
-            fmt::format("indicator expects an s-op, got {}", type_name(v)), range);
+            fmt::format("indicator expects an s-op, got {}", a_type_name(v)), range);
     default:
       break;
   }
@@ -855,7 +862,7 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
     if (is_sel(l) || is_sel(r)) {
       if (!(is_sel(l) && is_sel(r))) {
         error(code::kAndOrMix,
-              fmt::format("'{}' between a selector and a {}", a->text, type_name(is_sel(l) ? r : l)),
+              fmt::format("'{}' between a selector and {}", a->text, a_type_name(is_sel(l) ? r : l)),
               range);
       }
       Node n;
@@ -869,7 +876,7 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
     }
     // Python's and/or return an operand, whatever its kind.
     if (auto lt = constant_truth(l)) return op == ExprOp::And ? (*lt ? r : l) : (*lt ? l : r);
-    error(code::kType, fmt::format("'{}' of a {} and a {}", a->text, type_name(l), type_name(r)), range);
+    error(code::kType, fmt::format("'{}' of {} and {}", a->text, a_type_name(l), a_type_name(r)), range);
   }
   auto op = arithmetic_op(a->op);
   if (!op) error(code::kSyntax, "unknown operator", range);
@@ -879,7 +886,7 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
   if (is_sop(l) || is_sop(r)) {
     if (!(is_sop(l) || is_atom(l)) || !(is_sop(r) || is_atom(r))) {
       error(code::kType,
-            fmt::format("cannot apply '{}' to a {} and a {}", a->text, type_name(l), type_name(r)), range);
+            fmt::format("cannot apply '{}' to {} and {}", a->text, a_type_name(l), a_type_name(r)), range);
     }
     BinaryOp bop = *op;
     return map([bop](const auto& x) { return ir::make_binary(bop, x[0], x[1]); }, {l, r}, range);
@@ -923,7 +930,7 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
     for (std::int64_t i = 0; i < n.num(); ++i) out.items.insert(out.items.end(), items.begin(), items.end());
     return std::make_shared<const ListValue>(std::move(out));
   }
-  error(code::kType, fmt::format("cannot apply '{}' to a {} and a {}", a->text, type_name(l), type_name(r)),
+  error(code::kType, fmt::format("cannot apply '{}' to {} and {}", a->text, a_type_name(l), a_type_name(r)),
         a->op_range);
 }
 
@@ -941,7 +948,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
     for (const auto& v : items) {
       if (!is_atom(v)) {
         error(code::kType,
-              fmt::format("indexing a {} by an s-op needs atoms in it, found a {}", what, type_name(v)), range);
+              fmt::format("indexing a {} by an s-op needs atoms in it, found {}", what, a_type_name(v)), range);
       }
       values.push_back(atom(v));
     }
@@ -973,7 +980,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
                  {key}, range);
     }
     if (!is_atom(key)) {
-      error(code::kType, fmt::format("dict index must be an atom or s-op, got {}", type_name(key)), range);
+      error(code::kType, fmt::format("dict index must be an atom or s-op, got {}", a_type_name(key)), range);
     }
     for (const auto& [k, v] : (*d)->items) {
       if (k == atom(key)) return v;
@@ -1022,7 +1029,7 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
     agg.range = node_range(range);
     return SOp{program().add(std::move(agg))};
   }
-  error(code::kType, fmt::format("cannot index into a {}", type_name(container)), range);
+  error(code::kType, fmt::format("cannot index into {}", a_type_name(container)), range);
 }
 
 StageValue Stager::contains(const AstPtr& a, StageValue item, StageValue container) {
@@ -1034,7 +1041,7 @@ StageValue Stager::contains(const AstPtr& a, StageValue item, StageValue contain
   }
   if (is_sop(item)) {
     if (!l) {
-      error(code::kType, fmt::format("'s-op in X' needs X to be a list of atoms, got {}", type_name(container)),
+      error(code::kType, fmt::format("'s-op in X' needs X to be a list of atoms, got {}", a_type_name(container)),
             range);
     }
     std::vector<Value> members;
@@ -1082,10 +1089,10 @@ StageValue Stager::contains(const AstPtr& a, StageValue item, StageValue contain
       return map([](const auto& v) { return ir::make_binary(BinaryOp::Gt, v[0], ir::make_const(Value::integer(0))); },
                  {mean}, range);
     }
-    error(code::kType, fmt::format("'atom in X' needs X to be a list or s-op, got {}", type_name(container)),
+    error(code::kType, fmt::format("'atom in X' needs X to be a list or s-op, got {}", a_type_name(container)),
           range);
   }
-  error(code::kType, fmt::format("'A in X' needs A to be an s-op or atom, got {}", type_name(item)), range);
+  error(code::kType, fmt::format("'A in X' needs A to be an s-op or atom, got {}", a_type_name(item)), range);
 }
 
 StageValue Stager::make_select(const AstPtr& a, StageValue keys, StageValue queries) {
@@ -1101,18 +1108,18 @@ StageValue Stager::make_select(const AstPtr& a, StageValue keys, StageValue quer
 
 StageValue Stager::make_aggregate(const AstPtr& a, const std::vector<StageValue>& args) {
   if (!is_sel(args[0])) {
-    error(code::kAggregateOperand, fmt::format("aggregate expects a selector first, got {}", type_name(args[0])),
+    error(code::kAggregateOperand, fmt::format("aggregate expects a selector first, got {}", a_type_name(args[0])),
           a->args[0]->range);
   }
   if (!is_sop(args[1]) && !is_atom(args[1])) {
     error(code::kAggregateOperand,
-          fmt::format("aggregate expects an s-op to aggregate, got {}", type_name(args[1])), a->args[1]->range);
+          fmt::format("aggregate expects an s-op to aggregate, got {}", a_type_name(args[1])), a->args[1]->range);
   }
   Value fallback = Value::integer(0);
   if (args.size() == 3) {
     if (!is_atom(args[2])) {
       error(code::kAggregateOperand,
-            fmt::format("aggregate's default must be an atom, got {}", type_name(args[2])), a->args[2]->range);
+            fmt::format("aggregate's default must be an atom, got {}", a_type_name(args[2])), a->args[2]->range);
     }
     fallback = atom(args[2]);
   }
@@ -1134,7 +1141,7 @@ StageValue Stager::ternary(const AstPtr& a, const std::shared_ptr<Environment>& 
       if (!is_sop(*v) && !is_atom(*v)) {
         error(is_sel(*v) ? code::kSelectorOperand : code::kType,
               fmt::format("a conditional over an s-op needs s-ops or atoms in its branches, got {}",
-                          type_name(*v)),
+                          a_type_name(*v)),
               a->range);
       }
     }

@@ -77,6 +77,8 @@ class Environment {
 };
 
 [[nodiscard]] std::string type_name(const StageValue& v);
+/// type_name with its article, for messages: "an int", "a selector", "nothing".
+[[nodiscard]] std::string a_type_name(const StageValue& v);
 
 /// The handle a Module keeps on its file scope. When its last copy goes, the file scope,
 /// every scope a closure captured and all their ancestors are cleared, so the

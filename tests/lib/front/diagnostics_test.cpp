@@ -82,5 +82,20 @@ TEST(DiagnosticRenderTest, TheCaretStandsUnderTheTextAfterNonAsciiCharacters) {
   EXPECT_NE(quote.error().front().message.find("double quotes"), std::string::npos);
 }
 
+// Type names in messages take their article: "an int", "an s-op", "a selector".
+TEST(DiagnosticText, TypeNamesTakeTheirArticle) {
+  auto sum = load_source("x = 1 < [2];\n", "a.rasp");
+  ASSERT_FALSE(sum.has_value());
+  EXPECT_NE(sum.error().front().message.find("to an int and a list"), std::string::npos)
+      << sum.error().front().message;
+  auto round_of = load_source("x = round(select(indices, indices, ==));\n", "a.rasp");
+  ASSERT_FALSE(round_of.has_value());
+  EXPECT_EQ(round_of.error().front().message, "round of a selector");
+  auto iterate = load_source("x = [a for a in tokens];\n", "a.rasp");
+  ASSERT_FALSE(iterate.has_value());
+  EXPECT_NE(iterate.error().front().message.find("got an s-op"), std::string::npos)
+      << iterate.error().front().message;
+}
+
 }  // namespace
 }  // namespace rasp::front
