@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
+#include <limits>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -358,6 +360,22 @@ class Encoder::Impl {
     s.num_rep = rep;
     return s;
   }
+  /// The interpreter computes with 64-bit integers and fractions of them (E0208 past
+  /// that): a result whose value is outside [INT64_MIN, INT64_MAX] is a fault there, so a
+  /// fault here. (A fraction whose numerator or denominator alone outgrows 64 bits while
+  /// its value does not is not modelled; README says so.)
+  z3::expr out_of_range(const z3::expr& x, NumRep rep) const {
+    if (rep == NumRep::Bool) return d_ctx.bool_val(false);
+    constexpr auto lo = std::numeric_limits<std::int64_t>::min();
+    constexpr auto hi = std::numeric_limits<std::int64_t>::max();
+    if (rep == NumRep::Int) return x < d_ctx.int_val(lo) || x > d_ctx.int_val(hi);
+    return x < d_ctx.real_val(lo) || x > d_ctx.real_val(hi);
+  }
+  /// `num(x, rep)`, faulting under `guard` where x leaves the 64-bit range.
+  SymValue checked(const z3::expr& x, NumRep rep, const z3::expr& guard) {
+    fault(guard && out_of_range(x, rep));
+    return num(x, rep);
+  }
   SymValue str(const z3::expr& e) const {
     SymValue s;
     s.str = e;
@@ -553,8 +571,8 @@ class Encoder::Impl {
           fault(guard);
           return zero();
         }
-        return num(-*(a.num_rep == NumRep::Real ? a.num : std::optional(as_int(a))),
-                   std::max(a.num_rep, NumRep::Int));
+        return checked(-*(a.num_rep == NumRep::Real ? a.num : std::optional(as_int(a))),
+                       std::max(a.num_rep, NumRep::Int), guard);
       case ExprOp::Not:
         return num(!truthy(a), NumRep::Bool);
       case ExprOp::And:
@@ -683,14 +701,14 @@ class Encoder::Impl {
     z3::expr x = as_rep(*a.num, a.num_rep, rep), y = as_rep(*b.num, b.num_rep, rep);
     switch (e.bop) {
       case BinaryOp::Add:
-        return num(x + y, rep);
+        return checked(x + y, rep, guard);
       case BinaryOp::Sub:
-        return num(x - y, rep);
+        return checked(x - y, rep, guard);
       case BinaryOp::Mul:
-        return num(x * y, rep);
+        return checked(x * y, rep, guard);
       case BinaryOp::Div: {
         fault(guard && as_real(b) == d_ctx.real_val(0));
-        return num(as_real(a) / as_real(b), NumRep::Real);
+        return checked(as_real(a) / as_real(b), NumRep::Real, guard && as_real(b) != d_ctx.real_val(0));
       }
       case BinaryOp::Mod: {
         fault(guard && as_real(b) == d_ctx.real_val(0));
@@ -711,9 +729,10 @@ class Encoder::Impl {
           z3::expr base = as_rep(*a.num, a.num_rep, base_rep);
           z3::expr p = base_rep == NumRep::Int ? d_ctx.int_val(1) : d_ctx.real_val(1);
           for (std::int64_t i = 0; i < (k < 0 ? -k : k); ++i) p = p * base;
-          if (k >= 0) return num(p, base_rep);
+          if (k >= 0) return checked(p, base_rep, guard);
           fault(guard && as_real(a) == d_ctx.real_val(0));
-          return num(d_ctx.real_val(1) / as_rep(p, base_rep, NumRep::Real), NumRep::Real);
+          return checked(d_ctx.real_val(1) / as_rep(p, base_rep, NumRep::Real), NumRep::Real,
+                         guard && as_real(a) != d_ctx.real_val(0));
         }
         return tabulate(e, {a, b}, shapes, guard);
       }
@@ -1045,6 +1064,8 @@ class Encoder::Impl {
       terms.push_back(z3::ite(row[k], as_rep(*values[k].num, values[k].num_rep, rep), zero_term));
     }
     z3::expr total = z3::sum(terms);
+    // The interpreter adds the selected values before dividing: the total must fit.
+    fault(c >= 2 && out_of_range(total, rep));
     SymValue many = num(total, rep);
     if (d_options.semantics.aggregation == interp::Aggregation::Mean) {
       // Division by a symbolic count is non-linear; the count is one of a few constants.

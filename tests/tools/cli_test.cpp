@@ -124,6 +124,22 @@ TEST(CliTest, EquivAndProveRefuseAVocabularyTheyCannotUse) {
   EXPECT_EQ(checked.err.find("vocdir.rasp:4: FAIL"), std::string::npos) << checked.err;
 }
 
+// Spaces around a symbol are dropped ("a, b" is a and b); under --tokens int the symbols are
+// numbers, so "1,01" names 1 twice and a counterexample prints as `run` reads it, [2].
+TEST(CliTest, VocabularySymbolsAreTrimmedAndReadByTheTokenType) {
+  std::string p = write_temp("voc_trim.rasp", "x = tokens;\n");
+  CliRun spaced = raspkit(fmt::format("equiv {} {} --max-len 1 --vocab 'a, b' --expr-a x --expr-b 'x == \"b\"' --json", p, p));
+  EXPECT_EQ(spaced.status, 10) << spaced.out << spaced.err;
+  EXPECT_EQ(nlohmann::json::parse(spaced.out)["counterexample"]["input"], "a") << spaced.out;
+  CliRun twice = raspkit(fmt::format("equiv {} {} --max-len 1 --vocab 1,01 --tokens int", p, p));
+  EXPECT_EQ(twice.status, 1) << twice.out << twice.err;
+  EXPECT_NE(twice.err.find("names 1 twice"), std::string::npos) << twice.err;
+  CliRun ints = raspkit(fmt::format("equiv {} {} --max-len 1 --vocab 1,2 --tokens int --expr-a 'x > 1' --expr-b 'x > 2' --json",
+                                    p, p));
+  EXPECT_EQ(ints.status, 10) << ints.out << ints.err;
+  EXPECT_EQ(nlohmann::json::parse(ints.out)["counterexample"]["input"], nlohmann::json::parse("[2]")) << ints.out;
+}
+
 // A directory given as a program or as an --inputs file is refused as one (it read as an
 // empty program, or as no inputs with exit 0).
 TEST(CliTest, ADirectoryIsNotAProgramOrAnInputsFile) {
@@ -235,6 +251,17 @@ TEST(CliTest, CheckSarifLocationsAreUris) {
   EXPECT_EQ(uri.find(' '), std::string::npos) << uri;
   EXPECT_EQ(where["region"]["startLine"], 1);
   EXPECT_EQ(where["region"]["startColumn"], 13);
+}
+
+// Run from the root directory, %SRCROOT% is "file:///", not "file:////".
+TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
+  std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");
+  std::string sarif = temp_path("root_base.sarif");
+  int raw = std::system(fmt::format("cd / && {} check {} -q --sarif {} >/dev/null 2>&1", RASPKIT_BIN, prog, sarif).c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 0);
+  auto doc = nlohmann::json::parse(slurp(sarif));
+  EXPECT_EQ(doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///");
 }
 
 // A directive that is not in its form, or says less than it must, is an error at its own

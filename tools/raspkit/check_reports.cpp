@@ -72,6 +72,12 @@ std::string path_uri(const std::string& path) {
   return out;
 }
 
+// A directory as a base URI must end in '/': "/" stays "/", "/w" becomes "/w/".
+std::string directory_with_slash(std::string dir) {
+  if (!dir.ends_with('/')) dir += '/';
+  return dir;
+}
+
 }  // namespace
 
 nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
@@ -119,7 +125,7 @@ nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
                  {"version", "0.1.0"},
                  {"rules", std::move(rules)}}}}},
              {"originalUriBaseIds",
-              {{"%SRCROOT%", {{"uri", path_uri(std::filesystem::current_path().string() + "/")}}}}},
+              {{"%SRCROOT%", {{"uri", path_uri(directory_with_slash(std::filesystem::current_path().string()))}}}}},
              {"results", std::move(out)}}}}};
 }
 

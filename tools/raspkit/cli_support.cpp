@@ -107,14 +107,22 @@ tl::expected<std::vector<ir::Value>, std::string> read_symbols(const std::string
   for (std::size_t start = 0;;) {
     std::size_t comma = text.find(',', start);
     std::string symbol = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    // "a, b" means a and b; a symbol of spaces alone stays a space token.
+    if (std::size_t first = symbol.find_first_not_of(" \t"); first != std::string::npos) {
+      symbol = symbol.substr(first, symbol.find_last_not_of(" \t") - first + 1);
+    }
     if (symbol.empty()) return tl::unexpected(std::string("the vocabulary has an empty symbol (two commas, or one at an end)"));
-    ir::Value v = ir::Value::string(std::move(symbol));
+    ir::Value raw = ir::Value::string(std::move(symbol));
+    auto read = ir::convert_token(tokens, raw);
+    if (!read) {
+      return tl::unexpected(fmt::format("tokens of type {} cannot read the vocabulary's symbol {}: {}",
+                                        ir::token_type_name(tokens), raw.repr(), read.error().message));
+    }
+    // Numbers and booleans as what they are, so that a counterexample prints as `run` reads
+    // it ([1, 2], not ["1", "2"]); strings as written.
+    ir::Value v = tokens == ir::TokenType::Str || tokens == ir::TokenType::AsIs ? std::move(raw) : std::move(*read);
     if (std::any_of(out.begin(), out.end(), [&](const ir::Value& seen) { return seen.identical(v); })) {
       return tl::unexpected(fmt::format("the vocabulary names {} twice", v.repr()));
-    }
-    if (auto read = ir::convert_token(tokens, v); !read) {
-      return tl::unexpected(fmt::format("tokens of type {} cannot read the vocabulary's symbol {}: {}",
-                                        ir::token_type_name(tokens), v.repr(), read.error().message));
     }
     out.push_back(std::move(v));
     if (comma == std::string::npos) return out;

@@ -69,6 +69,27 @@ TEST(EquivalenceTest, TwoWaysToReverse) {
   expect_proven(check(a, ra, b, rb, options("abc", 5)), 5);
 }
 
+// The interpreter's integers are 64-bit (E0208 past that): a product that outgrows them
+// fails there, so the encoding must fail there too, not compare unbounded integers.
+TEST(EquivalenceTest, AnOverflowingProductIsAFailure) {
+  Builder a, b;
+  // 6 * 1537228672809129302 > 2^63 - 1: position 6 overflows, from length 7 on.
+  NodeId ra = a.map(bin(BinaryOp::Gt, bin(BinaryOp::Mul, x0(), lit(1537228672809129302)), lit(-1)), {a.indices()});
+  NodeId rb = b.map(bin(BinaryOp::Gt, x0(), lit(-1)), {b.indices()});
+  expect_counterexample(check(a, ra, b, rb, options("ab", 7)), "\"aaaaaaa\"");
+}
+
+// A mean adds the selected values first: two of 2^62 overflow although their mean fits.
+TEST(EquivalenceTest, AnOverflowingAggregateTotalIsAFailure) {
+  Builder a, b;
+  auto big = [](Builder& p) { return p.map(bin(BinaryOp::Add, bin(BinaryOp::Mul, x0(), lit(std::int64_t{0})), lit(4611686018427387904)), {p.indices()}); };
+  NodeId va = big(a);
+  NodeId i = a.indices();
+  NodeId ra = a.aggregate(a.select(i, i, BinaryOp::Le), va);
+  NodeId rb = big(b);
+  expect_counterexample(check(a, ra, b, rb, options("ab", 3)), "\"aa\"");
+}
+
 TEST(EquivalenceTest, ReverseOffByOneDiffersFromLengthTwo) {
   Builder a, b;
   NodeId ra = reverse_by_opposite_index(a);
