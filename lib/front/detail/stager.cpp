@@ -672,7 +672,7 @@ StageValue Stager::eval(const AstPtr& a, const std::shared_ptr<Environment>& sco
       return std::make_shared<const ListValue>(std::move(l));
     }
     case ExprKind::Index:
-      return index(a, eval(a->args[0], scope), eval(a->args[1], scope));
+      return index(a, eval(a->args[0], scope), eval(a->args[1], scope), *scope);
     case ExprKind::Call: {
       StageValue callee = eval(a->args[0], scope);
       std::vector<StageValue> args;
@@ -934,7 +934,7 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
         a->op_range);
 }
 
-StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) {
+StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key, const Environment& scope) {
   const SourceRange& range = a->range;
   auto check_atom_index = [&](std::int64_t i, std::size_t size, const char* what) {
     auto n = static_cast<std::int64_t>(size);
@@ -1010,7 +1010,14 @@ StageValue Stager::index(const AstPtr& a, StageValue container, StageValue key) 
     std::int64_t i = atom(key).num();
     StageValue query = Value::integer(i);
     if (i < 0) {
-      const StageValue* length = d_root->find("length");
+      // The `length` in scope, as the reference reads it: a def may bind its own.
+      const StageValue* length = scope.find("length");
+      if (!length || !is_sop(*length)) {
+        error(code::kType,
+              fmt::format("s[{}] counts from `length`, which here is {}, not an s-op", i,
+                          length ? a_type_name(*length) : std::string("unbound")),
+              range);
+      }
       query = map([i](const auto& x) { return ir::make_binary(BinaryOp::Add, x[0], ir::make_const(Value::integer(i))); },
                   {*length}, range);
     }

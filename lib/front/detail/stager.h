@@ -126,7 +126,9 @@ class Stager {
 
   StageValue unary(const AstPtr& a, StageValue v);
   StageValue binary(const AstPtr& a, StageValue l, StageValue r);
-  StageValue index(const AstPtr& a, StageValue container, StageValue key);
+  /// container[key]; `scope` gives the `length` that a negative index into an s-op counts
+  /// from, as in the reference (a def may bind its own).
+  StageValue index(const AstPtr& a, StageValue container, StageValue key, const Environment& scope);
   StageValue contains(const AstPtr& a, StageValue item, StageValue container);
   StageValue make_select(const AstPtr& a, StageValue keys, StageValue queries);
   StageValue make_aggregate(const AstPtr& a, const std::vector<StageValue>& args);

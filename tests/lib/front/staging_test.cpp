@@ -83,6 +83,21 @@ TEST(StagingTest, ExitAloneOnALineEndsTheFile) {
   EXPECT_EQ(run("z = tokens + \"!\";\nexit\n", "z", "ab"), nlohmann::json({"a!", "b!"}));
 }
 
+// s[-1] counts from the `length` in scope, as the reference reads it: a def may bind its
+// own (here indices + 1, so each position reads itself); a `length` that is no s-op is an
+// error at the index.
+TEST(StagingTest, NegativeIndexCountsFromTheLengthInScope) {
+  EXPECT_EQ(run("y = tokens[-1];\n", "y", "abc"), nlohmann::json({"c", "c", "c"}));
+  const char* local = "def last(s) {\n  length = indices + 1;\n  return s[-1];\n}\ny = last(tokens);\n";
+  EXPECT_EQ(run(local, "y", "abc"), nlohmann::json({"a", "b", "c"}));
+  const char* param = "def last(s, length) { return s[-1]; }\ny = last(tokens, indices + 1);\n";
+  EXPECT_EQ(run(param, "y", "abc"), nlohmann::json({"a", "b", "c"}));
+  auto number = load_source("def last(s) { length = 3; return s[-1]; }\ny = last(tokens);\n", "t.rasp");
+  ASSERT_FALSE(number.has_value());
+  EXPECT_EQ(number.error().front().code, std::string("E0209"));
+  EXPECT_EQ(number.error().front().range.col, 34);
+}
+
 TEST(StagingTest, ForLoopsBuildOneNodePerIteration) {
   const char* src = "acc = indices;\nfor k in range(3) { acc = acc + k; }\n";
   EXPECT_EQ(run(src, "acc", "ab"), nlohmann::json({3, 4}));
