@@ -89,6 +89,14 @@ TEST(CliTest, EquivSaysWhenBothProgramsFail) {
   std::string ok = write_temp("fok.rasp", "x = indices + 1;\n");
   CliRun clean = raspkit(fmt::format("equiv {} {} --vocab a,b --max-len 3 --json", ok, ok));
   EXPECT_FALSE(nlohmann::json::parse(clean.out).contains("both_fail")) << clean.out;
+  // Failing only at a length past the 2000 shortest inputs (3^7 = 2187 at length 7) is
+  // found by the inputs drawn at that length: every one of them fails in both.
+  std::string d = write_temp("fd.rasp", "x = tokens if [0, 0, 0, 0, 0, 0, 0][length] == 0 else \"q\";\n");
+  CliRun late = raspkit(fmt::format("equiv {} {} --vocab a,b,c --max-len 7 --json", d, d));
+  EXPECT_EQ(late.status, 0) << late.err;
+  auto late_doc = nlohmann::json::parse(late.out);
+  EXPECT_EQ(late_doc["both_fail"]["count"], 100) << late.out;
+  EXPECT_EQ(late_doc["both_fail"]["tried"], 1092 + 100) << late.out;  // 3 + 9 + ... + 729, then 100
 }
 
 // --vocab is one argument split at commas: `--vocab ,` does not take the next option as a

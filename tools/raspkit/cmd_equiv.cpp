@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <random>
 
 #include "checkers/smt/equivalence.h"
 #include "checkers/smt/verdict_json.h"
@@ -39,8 +40,10 @@ int verdict_exit(const check::Verdict& v) {
   return kInconclusive;
 }
 
-// Of the shortest inputs (every input of lengths 1, 2, ... while they number at most 2000 in
-// all), those on which both programs fail at run time.
+// Inputs on which both programs fail at run time: every input of lengths 1, 2, ... while
+// they number at most 2000 in all, then 100 inputs drawn at random (a fixed seed, so every
+// run tries the same) of each longer length, so that both failing on every long input is
+// seen too.
 struct BothFail {
   std::size_t count = 0;
   std::size_t tried = 0;
@@ -52,20 +55,31 @@ BothFail both_fail(const ir::Program& pa, ir::NodeId ra, const ir::Program& pb, 
                    const check::BoundedOptions& options) {
   BothFail out;
   const auto& vocab = options.vocabulary;
-  for (int n = 1; n <= options.max_len; ++n) {
+  auto tr = [&](const std::vector<ir::Value>& input) {
+    ++out.tried;
+    auto a = interp::evaluate(pa, ra, input, options.semantics);
+    if (!a && !interp::evaluate(pb, rb, input, options.semantics) && out.count++ == 0) {
+      out.first = input;
+      out.error = a.error().front().message;
+    }
+  };
+  int n = 1;
+  for (; n <= options.max_len; ++n) {
     double count = std::pow(static_cast<double>(vocab.size()), n);
     if (static_cast<double>(out.tried) + count > 2000) break;
     interp::AllInputs input(vocab, static_cast<std::size_t>(n));
     do {
-      ++out.tried;
-      auto a = interp::evaluate(pa, ra, *input, options.semantics);
-      if (!a && !interp::evaluate(pb, rb, *input, options.semantics)) {
-        if (out.count++ == 0) {
-          out.first = *input;
-          out.error = a.error().front().message;
-        }
-      }
+      tr(*input);
     } while (input.next());
+  }
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<std::size_t> pick(0, vocab.size() - 1);
+  for (; n <= options.max_len; ++n) {
+    std::vector<ir::Value> input(static_cast<std::size_t>(n));
+    for (int k = 0; k < 100; ++k) {
+      for (auto& token : input) token = vocab[pick(rng)];
+      tr(input);
+    }
   }
   return out;
 }
@@ -101,11 +115,11 @@ int run(EquivOptions& o) {
   nlohmann::json doc = check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent");
   if (std::holds_alternative<check::Proven>(*verdict)) {
     // Both failing counts as agreeing, whatever the errors: say so when it happens on the
-    // shortest inputs, above all when both fail on every one.
+    // inputs tried, above all when both fail on every one.
     BothFail both = both_fail(a->module.program, a->root, b->module.program, b->root, options);
     if (both.count > 0) {
       fmt::print(stderr,
-                 "  note: both fail at run time on {} of the {} shortest inputs tried{} (first {}: {}); "
+                 "  note: both fail at run time on {} of the {} inputs tried{} (first {}: {}); "
                  "both failing counts as agreeing, whatever the two errors\n",
                  both.count, both.tried, both.count == both.tried ? ", every one" : "",
                  interp::describe_input(both.first), both.error);
