@@ -35,6 +35,21 @@ TEST(CompileHazardsCliTest, RefusedWithTheShortestZ3Witness) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+// A value leaving the 64-bit range fails in the interpreter (E0208), so no weights can
+// agree there: refused with the witness, not compiled into weights that print a wrapped or
+// saturated number.
+TEST(CompileHazardsCliTest, AnOverflowIsAHazard) {
+  std::string prog = write_temp("overflow_c.rasp", "x = indices + 9223372036854775807;\n");
+  CliRun r = raspkit(fmt::format("compile {} --vocab a --max-len 2 --json", prog));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("[E0401]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("witness input: \"aa\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("integer overflow"), std::string::npos) << r.err;
+  CliRun run = raspkit(fmt::format("run {} --compiled --vocab a --max-len 2 --input aa", prog));
+  EXPECT_EQ(run.status, 2) << run.out << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
 // `run --compiled` builds the weights as `compile` does, hazards proven: it refuses what
 // compile refuses instead of printing what the weights make of an input the interpreter
 // rejects.
