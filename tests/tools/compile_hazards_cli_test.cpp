@@ -50,6 +50,28 @@ TEST(CompileHazardsCliTest, AnOverflowIsAHazard) {
   EXPECT_TRUE(run.out.empty()) << run.out;
 }
 
+// Weights exact in exact arithmetic can decode wrongly once rounded to f32: a mean of 1 and
+// 2e7 scaled back by the length needs more than f32's 24 bits next to its gaps. compile runs
+// the forward pass in the tensor type and refuses, with the input, rather than claim
+// exact_up_to; f64 keeps enough bits here, and fails the same way at 1e18.
+TEST(CompileHazardsCliTest, WeightsRoundedToTheTensorTypeMustStayExact) {
+  std::string prog = write_temp("precision.rasp",
+                                "x = (indices + 1) * aggregate(select(indices, indices, <=), tokens_int);\n");
+  CliRun f32 = raspkit(fmt::format("compile {} --tokens int --vocab 1,20000000 --max-len 1 --json", prog));
+  EXPECT_EQ(f32.status, 2) << f32.out << f32.err;
+  EXPECT_NE(f32.err.find("the f32 weights are not exact"), std::string::npos) << f32.err;
+  EXPECT_NE(f32.err.find("witness input: [20000000]"), std::string::npos) << f32.err;
+  CliRun f64 = raspkit(fmt::format("compile {} --tokens int --vocab 1,20000000 --max-len 1 --json --dtype f64", prog));
+  EXPECT_EQ(f64.status, 0) << f64.out << f64.err;
+  auto doc = nlohmann::json::parse(f64.out);
+  EXPECT_EQ(doc["dtype"], "f64");
+  EXPECT_EQ(doc["dtype_checked_inputs"], 2);  // [1] and [20000000]
+  CliRun huge = raspkit(
+      fmt::format("compile {} --tokens int --vocab 1,1000000000000000000 --max-len 1 --json --dtype f64", prog));
+  EXPECT_EQ(huge.status, 2) << huge.out << huge.err;
+  EXPECT_NE(huge.err.find("the f64 weights are not exact"), std::string::npos) << huge.err;
+}
+
 // `run --compiled` builds the weights as `compile` does, hazards proven: it refuses what
 // compile refuses instead of printing what the weights make of an input the interpreter
 // rejects.

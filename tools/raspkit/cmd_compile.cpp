@@ -8,6 +8,7 @@
 #include "lib/compile/export.h"
 #include "lib/compile/export_transformerlens.h"
 #include "lib/compile/model.h"
+#include "lib/compile/precision_check.h"
 #include "lib/interp/io.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
@@ -66,6 +67,27 @@ int run_compile(const CompileCommand& cmd) {
   }
   compile::Model* model = &checked->model;
   const HazardCheck* hazards = &checked->hazards;
+  // The weights are exact in exact arithmetic; rounded to the tensor type, large numbers
+  // next to small gaps between values decode wrongly. Refuse rather than claim exact_up_to.
+  auto precision = compile::check_precision(*model, program, loaded->root, semantics,
+                                            cmd.dtype == "f64" ? compile::Precision::Float64
+                                                               : compile::Precision::Float32);
+  if (precision.mismatch) {
+    const auto& m = *precision.mismatch;
+    std::vector<std::string> notes{
+        fmt::format("witness input: {}", interp::describe_input(m.input)),
+        cmd.dtype == "f64" ? std::string("the exact weights agree; its values are too large for f64's 53-bit "
+                                         "significand next to the gaps between them")
+                           : std::string("the exact weights agree; --dtype f64 keeps 53 bits where f32 keeps 24")};
+    report(Diagnostics{Diagnostic{Severity::Error, code::kUnsupported,
+                                  fmt::format("the {} weights are not exact: rounded to {} they decode {} where the "
+                                              "interpreter gives {}",
+                                              cmd.dtype, cmd.dtype, interp::output_to_json(m.compiled).dump(),
+                                              interp::output_to_json(m.interpreter).dump()),
+                                  program.node(loaded->root).range, std::move(notes)}},
+           &loaded->module);
+    return kBadInput;
+  }
   if (!cmd.output.empty() && cmd.format == "transformerlens") {
     auto written = compile::write_transformerlens(
         compile::to_transformerlens(*model, program, loaded->root), cmd.output,
@@ -94,6 +116,8 @@ int run_compile(const CompileCommand& cmd) {
   if (cmd.json) {
     nlohmann::json doc = compile::summary_json(*model);
     doc["proven_safe_up_to"] = hazards->proven_safe_up_to;
+    doc["dtype"] = cmd.dtype;
+    doc["dtype_checked_inputs"] = precision.inputs_checked;
     doc["hazards"] = hazards->hazards;
     if (!hazards->fallback.empty()) doc["smt_stopped"] = hazards->fallback;
     std::cout << doc.dump() << "\n";
