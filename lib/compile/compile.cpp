@@ -23,38 +23,43 @@ namespace {
 // Under sum aggregation an aggregate selecting w >= 2 keys is w times their mean: a product
 // of two attention outputs (the mean and the weight 1/(w+1) a head leaves on BOS), which
 // one MLP discretising one numerical operand cannot form exactly. Where at most one key is
-// selected, sum and mean agree and the mean's construction is exact.
-Result<void> sums_select_at_most_one(const ir::Program& program, ir::NodeId root,
-                                     const CompileOptions& options) {
+// selected, sum and mean agree and the mean's construction is exact. Refused with a witness
+// where one is found; otherwise each such aggregate becomes an obligation (AtMostOneKey,
+// checked up to the length searched) that Z3 discharges as it does a categorical
+// aggregate's, returned here as the caller's nodes.
+Result<std::vector<Obligation>> sums_select_at_most_one(const ir::Program& program, ir::NodeId root,
+                                                        const CompileOptions& options) {
+  std::vector<Obligation> pending;
   for (ir::NodeId id : program.ancestors(root)) {
     const ir::Node& n = program.node(id);
     if (n.kind != ir::NodeKind::Aggregate) continue;
     if (selects_at_most_one(program, n.inputs[0], options.max_len)) continue;
-    // No prover discharges this refusal, so look for a witness even when the caller leaves
-    // the obligations to Z3 (witness_len 0, as `raspkit compile` does).
+    // Look for a witness even when the caller leaves the obligations to Z3 (witness_len
+    // 0, as `raspkit compile` does): a refusal with an input is worth the search.
     int search_len = std::min(std::max(options.witness_len, CompileOptions{}.witness_len),
                               options.max_len);
     auto search = find_multi_select_witness(program, id, options.vocab, search_len,
                                             options.witness_budget, false);
+    if (!search.witness) {
+      pending.push_back(Obligation{detail::node_label(program, id), n.range,
+                                   "the aggregate never selects two or more keys (under sum "
+                                   "aggregation only one key's value can be read)",
+                                   search.checked_len, id, Obligation::Kind::AtMostOneKey});
+      continue;
+    }
     std::string what = fmt::format(
-        "cannot compile {} exactly under sum aggregation: it {} two or more keys, and a sum "
-        "of several keys is their width times their mean, a product of two attention "
+        "cannot compile {} exactly under sum aggregation: it can select two or more keys, and "
+        "a sum of several keys is their width times their mean, a product of two attention "
         "outputs that the compiler does not build (it compiles sums only where at most one "
         "key is selected)",
-        detail::node_label(program, id),
-        search.witness ? "can select" : "is not proven to select fewer than");
-    std::vector<std::string> notes;
-    if (search.witness) {
-      notes.push_back(fmt::format("witness input: {}", interp::describe_input(*search.witness)));
-    } else {
-      notes.push_back(fmt::format("no input of up to {} tokens selects two keys; use mean "
-                                  "aggregation or make the selector provably select one key",
-                                  search.checked_len));
-    }
+        detail::node_label(program, id));
+    std::vector<std::string> notes{
+        fmt::format("witness input: {}", interp::describe_input(*search.witness)),
+        "use mean aggregation, or a selector that selects at most one key"};
     return tl::unexpected(Diagnostics{
         Diagnostic{Severity::Error, code::kUnsupported, std::move(what), n.range, std::move(notes)}});
   }
-  return {};
+  return pending;
 }
 
 }  // namespace
@@ -65,10 +70,11 @@ Result<Stages> compile_stages(const ir::Program& program, ir::NodeId root, const
                               const ir::Schedule* schedule) {
   if (options.vocab.empty()) return fail(code::kInput, "the vocabulary is empty");
   if (options.max_len < 1) return fail(code::kInput, "the maximum length must be at least 1");
+  std::vector<Obligation> sum_obligations;
   if (options.aggregation == interp::Aggregation::Sum) {
-    if (auto ok = sums_select_at_most_one(program, root, options); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    auto pending = sums_select_at_most_one(program, root, options);
+    if (!pending) return tl::unexpected(pending.error());
+    sum_obligations = std::move(*pending);
   }
   auto lowered = composite_to_tuples(program, root, options);
   if (!lowered) return tl::unexpected(lowered.error());
@@ -102,6 +108,12 @@ Result<Stages> compile_stages(const ir::Program& program, ir::NodeId root, const
         break;
       }
     }
+  }
+  // A sum's own obligation, unless the categorical construction already states one.
+  for (Obligation& o : sum_obligations) {
+    bool stated = std::any_of(model->obligations.begin(), model->obligations.end(),
+                              [&](const Obligation& m) { return m.id == o.id; });
+    if (!stated) model->obligations.push_back(std::move(o));
   }
   out.model = std::move(*model);
   return out;

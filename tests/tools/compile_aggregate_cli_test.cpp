@@ -41,6 +41,27 @@ TEST(CompileAggregateCliTest, SumOfSeveralKeysIsRefusedWithAWitness) {
   EXPECT_EQ(mean.status, 0) << mean.err;
 }
 
+// An aggregate that selects at most one key only on the inputs themselves (no structural
+// reason) compiles under sum once Z3 proves it, as a categorical one's does under mean;
+// where it selects two keys only past the witness search (indices % 5 == 0 from 6 tokens
+// on), Z3's witness refuses it.
+TEST(CompileAggregateCliTest, SumOfAtMostOneKeyIsProvenNotAssumedStructurally) {
+  std::string prog = write_temp("agg_one.rasp",
+                                "same = aggregate(not select(indices, indices, !=), tokens_int);\n"
+                                "none = aggregate(select(1, 0, ==), tokens_int, 7);\n"
+                                "wraps = aggregate(select(indices % 5, 0, ==), tokens_int);\n");
+  for (const char* expr : {"same", "none"}) {
+    CliRun r = raspkit(fmt::format(
+        "compile {} --expr {} --tokens int --vocab 1,2 --max-len 4 --aggregate sum --json", prog, expr));
+    EXPECT_EQ(r.status, 0) << expr << ": " << r.err;
+    EXPECT_NE(r.out.find("selects at most one key at every query"), std::string::npos) << r.out;
+  }
+  CliRun wraps = raspkit(fmt::format(
+      "compile {} --expr wraps --tokens int --vocab 1,2 --max-len 8 --aggregate sum --json", prog));
+  EXPECT_EQ(wraps.status, 2) << wraps.out << wraps.err;
+  EXPECT_NE(wraps.err.find("witness input: [1, 1, 1, 1, 1, 1]"), std::string::npos) << wraps.err;
+}
+
 TEST(CompileAggregateCliTest, UnknownAggregationIsAUsageError) {
   std::string prog = write_temp("agg_bad.rasp", kProgram);
   CliRun r = raspkit(fmt::format(

@@ -384,8 +384,9 @@ TEST(CompileTest, SumAggregationOverSeveralKeysIsRefusedWithAWitness) {
   EXPECT_EQ(d.code, code::kUnsupported);
   EXPECT_NE(d.message.find("prefix_sum"), std::string::npos);
   EXPECT_NE(d.message.find("under sum aggregation"), std::string::npos);
-  ASSERT_EQ(d.notes.size(), 1u);
+  ASSERT_EQ(d.notes.size(), 2u);
   EXPECT_EQ(d.notes[0], "witness input: [0, 0]");
+  EXPECT_EQ(d.notes[1], "use mean aggregation, or a selector that selects at most one key");
   // The same program under mean aggregation compiles.
   o.aggregation = interp::Aggregation::Mean;
   EXPECT_TRUE(compile(b.p, prefix_sum, o));
