@@ -146,6 +146,20 @@ TEST(CliTest, VocabularySymbolsAreTrimmedAndReadByTheTokenType) {
                                     p, p));
   EXPECT_EQ(ints.status, 10) << ints.out << ints.err;
   EXPECT_EQ(nlohmann::json::parse(ints.out)["counterexample"]["input"], nlohmann::json::parse("[2]")) << ints.out;
+  // Under --tokens bool, True and False are the booleans (Python's bool("False") is True,
+  // which made them one symbol); other words are refused, for equiv and compile alike.
+  CliRun bools = raspkit(fmt::format("equiv {} {} --max-len 1 --vocab True,False --tokens bool --expr-a x --expr-b 'not x' --json",
+                                     p, p));
+  EXPECT_EQ(bools.status, 10) << bools.out << bools.err;
+  EXPECT_EQ(nlohmann::json::parse(bools.out)["counterexample"]["input"], nlohmann::json::parse("[true]")) << bools.out;
+  CliRun words = raspkit(fmt::format("equiv {} {} --max-len 1 --vocab yes,no --tokens bool", p, p));
+  EXPECT_EQ(words.status, 1) << words.out << words.err;
+  CliRun compiled = raspkit(fmt::format("run {} --tokens bool --compiled --vocab True,False --max-len 2 -i '[false, true]'", p));
+  EXPECT_EQ(compiled.status, 0) << compiled.err;
+  EXPECT_EQ(compiled.out, "[false,true]\n");
+  CliRun refused = raspkit(fmt::format("compile {} --tokens bool --vocab yes,no --max-len 2 --json", p));
+  EXPECT_EQ(refused.status, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("tokens of type bool read True or False"), std::string::npos) << refused.err;
 }
 
 // A directory given as a program or as an --inputs file is refused as one (it read as an

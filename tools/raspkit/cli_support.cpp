@@ -102,6 +102,27 @@ std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
   return *input;
 }
 
+std::optional<bool> bool_word(std::string_view word) {
+  if (word == "True" || word == "true" || word == "1") return true;
+  if (word == "False" || word == "false" || word == "0") return false;
+  return std::nullopt;
+}
+
+tl::expected<void, std::string> read_bool_vocab(std::vector<ir::Value>& vocab, const std::string& tokens) {
+  if (tokens != "bool") return {};
+  std::vector<ir::Value> out;
+  for (const ir::Value& v : vocab) {
+    std::optional<bool> b;
+    if (v.is_bool()) b = v.truthy();
+    if (v.is_string()) b = bool_word(v.str());
+    if (v.is_int() && (v.num() == 0 || v.num() == 1)) b = v.num() == 1;
+    if (!b) return tl::unexpected(fmt::format("tokens of type bool read True or False, not {}", v.repr()));
+    out.push_back(ir::Value::boolean(*b));
+  }
+  vocab = std::move(out);
+  return {};
+}
+
 tl::expected<std::vector<ir::Value>, std::string> read_symbols(const std::string& text, ir::TokenType tokens) {
   std::vector<ir::Value> out;
   for (std::size_t start = 0;;) {
@@ -114,6 +135,11 @@ tl::expected<std::vector<ir::Value>, std::string> read_symbols(const std::string
     if (symbol.empty()) return tl::unexpected(std::string("the vocabulary has an empty symbol (two commas, or one at an end)"));
     ir::Value raw = ir::Value::string(std::move(symbol));
     auto read = ir::convert_token(tokens, raw);
+    if (tokens == ir::TokenType::Bool) {
+      std::optional<bool> b = bool_word(raw.str());
+      if (!b) return tl::unexpected(fmt::format("tokens of type bool read True or False, not {}", raw.repr()));
+      read = ir::Value::boolean(*b);
+    }
     if (!read) {
       return tl::unexpected(fmt::format("tokens of type {} cannot read the vocabulary's symbol {}: {}",
                                         ir::token_type_name(tokens), raw.repr(), read.error().message));

@@ -42,6 +42,15 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 /// parses), "abc" (one token per character) or a JSON list. Nothing when unreadable.
 [[nodiscard]] std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text);
 
+/// A boolean token as written in a vocabulary: True/true/1 or False/false/0. (Python's
+/// bool() of the string "False" is True, which is not what `--vocab True,False` means.)
+[[nodiscard]] std::optional<bool> bool_word(std::string_view word);
+
+/// Under `tokens` "bool", a parse_vocab vocabulary's strings and 0/1 as booleans (bool_word);
+/// the word that is none, if any, is an error (nothing is changed then).
+[[nodiscard]] tl::expected<void, std::string> read_bool_vocab(std::vector<ir::Value>& vocab,
+                                                              const std::string& tokens);
+
 /// Symbols between commas ("a,b,c": the --vocab of equiv and prove, the vocab= of EQUIV and
 /// ASSERT directives) as token values, or why they cannot serve: an empty or repeated
 /// symbol, or one that `tokens` cannot read (every input would fail and nothing be compared).

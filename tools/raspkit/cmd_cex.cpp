@@ -255,6 +255,10 @@ int run_cex(const CexCommand& cmd) {
     fmt::print(stderr, "raspkit cex: cannot read --vocab '{}'\n", cmd.vocab);
     return kUsage;
   }
+  if (auto ok = read_bool_vocab(*vocab, cmd.program.tokens); !ok) {
+    fmt::print(stderr, "raspkit cex: --vocab: {}\n", ok.error());
+    return kUsage;
+  }
   auto loaded = load_or_report(cmd.program);
   if (!loaded) return kBadInput;
   const ir::Program& program = loaded->module.program;

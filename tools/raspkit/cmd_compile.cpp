@@ -40,6 +40,10 @@ int run_compile(const CompileCommand& cmd) {
     fmt::print(stderr, "raspkit compile: cannot read --vocab '{}'\n", cmd.vocab);
     return kUsage;
   }
+  if (auto ok = read_bool_vocab(*vocab, cmd.program.tokens); !ok) {
+    fmt::print(stderr, "raspkit compile: --vocab: {}\n", ok.error());
+    return kUsage;
+  }
   if (cmd.output.empty() && !cmd.json) {
     fmt::print(stderr, "raspkit compile: give -o FILE, --json, or both\n");
     return kUsage;

@@ -84,6 +84,10 @@ int run(RunOptions& o) {
       fmt::print(stderr, "raspkit run: --compiled needs --vocab V and --max-len N\n");
       return kUsage;
     }
+    if (auto ok = read_bool_vocab(*vocab, o.program.tokens); !ok) {
+      fmt::print(stderr, "raspkit run: --vocab: {}\n", ok.error());
+      return kUsage;
+    }
     if (o.semantics.bos || o.semantics.causal) {
       fmt::print(stderr, "raspkit run: --compiled runs without --bos or --causal\n");
       return kUsage;
