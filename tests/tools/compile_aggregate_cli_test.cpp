@@ -62,6 +62,16 @@ TEST(CompileAggregateCliTest, SumOfAtMostOneKeyIsProvenNotAssumedStructurally) {
   EXPECT_NE(wraps.err.find("witness input: [1, 1, 1, 1, 1, 1]"), std::string::npos) << wraps.err;
 }
 
+// The library's `length` under sum sums over every key: refused where the user's program
+// reads it, with the library's place in a note, not at <prelude>:LINE with no user line.
+TEST(CompileAggregateCliTest, ARefusalInTheLibraryIsLocatedWhereTheProgramReadsIt) {
+  std::string prog = write_temp("agg_len.rasp", "n = 1;\nrev = aggregate(select(indices, length - indices - 1, ==), tokens);\n");
+  CliRun r = raspkit(fmt::format("compile {} --vocab a,b --max-len 3 --aggregate sum --json", prog));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_EQ(r.err.rfind(prog + ":2:", 0), 0u) << r.err;  // the diagnostic's own location
+  EXPECT_NE(r.err.find("note: in the library's code at <prelude>:"), std::string::npos) << r.err;
+}
+
 TEST(CompileAggregateCliTest, UnknownAggregationIsAUsageError) {
   std::string prog = write_temp("agg_bad.rasp", kProgram);
   CliRun r = raspkit(fmt::format(

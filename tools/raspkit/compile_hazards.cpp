@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "analyzers/bounds.h"
@@ -147,6 +148,39 @@ void print_hazard_check(const HazardCheck& check, int max_len) {
   }
 }
 
+namespace {
+
+// A refusal located in the library's source (`length` under sum aggregation, say) is moved
+// to the first of the user's nodes that reads it, with a note on where in the library.
+Diagnostics located_in_user_code(const ir::Program& program, ir::NodeId root, Diagnostics diagnostics) {
+  auto in_library = [](const SourceRange& r) { return r.file && *r.file == "<prelude>"; };
+  for (Diagnostic& d : diagnostics) {
+    if (!in_library(d.range)) continue;
+    std::vector<ir::NodeId> order = program.ancestors(root);
+    std::vector<char> reads(program.size(), 0);
+    for (ir::NodeId id : order) {
+      const ir::Node& n = program.node(id);
+      if (n.range.file_name() == d.range.file_name() && n.range.line == d.range.line && n.range.col == d.range.col) reads[id] = 1;
+    }
+    for (ir::NodeId id : order) {
+      const ir::Node& n = program.node(id);
+      if (reads[id] || std::none_of(n.inputs.begin(), n.inputs.end(), [&](ir::NodeId in) { return reads[in] != 0; })) {
+        continue;
+      }
+      if (n.range.known() && !in_library(n.range)) {
+        d.notes.insert(d.notes.begin(), fmt::format("in the library's code at <prelude>:{}:{}, which this reads",
+                                                    d.range.line, d.range.col));
+        d.range = n.range;
+        break;
+      }
+      reads[id] = 1;
+    }
+  }
+  return diagnostics;
+}
+
+}  // namespace
+
 Result<CheckedModel> compile_checked(const ir::Program& program, ir::NodeId root,
                                      compile::CompileOptions options, const std::string& schedule,
                                      double timeout_seconds) {
@@ -154,10 +188,10 @@ Result<CheckedModel> compile_checked(const ir::Program& program, ir::NodeId root
   const int exhaustive_len = options.witness_len;
   options.witness_len = 0;  // Z3 discharges the obligations; exhaustive search is its fallback
   auto model = compile::compile(program, root, options, bounds ? &bounds->schedule : nullptr);
-  if (!model) return tl::unexpected(model.error());
+  if (!model) return tl::unexpected(located_in_user_code(program, root, model.error()));
   options.witness_len = exhaustive_len;
   auto hazards = discharge_hazards(program, root, *model, options, timeout_seconds);
-  if (!hazards) return tl::unexpected(hazards.error());
+  if (!hazards) return tl::unexpected(located_in_user_code(program, root, hazards.error()));
   return CheckedModel{std::move(*model), std::move(*hazards)};
 }
 
