@@ -275,6 +275,23 @@ TEST(CliTest, CheckSarifLocationsAreUris) {
   EXPECT_EQ(where["region"]["startColumn"], 13);
 }
 
+// JUnit: a failed directive is a failure, an inconclusive one (a timeout) an error of type
+// inconclusive (it was counted as a failure), a passing one neither; totals add up.
+TEST(CliTest, CheckJunitCountsInconclusiveAsErrors) {
+  std::string prog = write_temp("junit_kinds.rasp",
+                                "x = tokens;\n# EXPR: x\n# INPUT: \"ab\" -> [\"a\",\"b\"]\n"
+                                "# INPUT: \"ab\" -> [\"a\",\"c\"]\n"
+                                "# EQUIV: aggregate(select(indices, indices, ==), tokens) vocab=a,b,c,d,e max-len=12 "
+                                "timeout=0.000001\n");
+  std::string xml = temp_path("junit_kinds.xml");
+  CliRun r = raspkit(fmt::format("check {} -q --junit {}", prog, xml));
+  EXPECT_EQ(r.status, 10) << r.err;
+  std::string text = slurp(xml);
+  EXPECT_NE(text.find("<testsuites name=\"raspkit check\" tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"0\">"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("type=\"inconclusive\""), std::string::npos) << text;
+}
+
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".
 TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
   std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");

@@ -132,19 +132,25 @@ nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
 std::string junit_report(const std::vector<CheckResult>& results) {
   std::map<std::string, std::vector<const CheckResult*>> by_file;
   for (const auto& r : results) by_file[r.file].push_back(&r);
-  int tests = 0, failures = 0, skipped = 0;
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
   std::string suites;
   for (const auto& [file, rs] : by_file) {
-    int f = 0, s = 0;
+    int f = 0, e = 0, s = 0;
     std::string cases;
     for (const CheckResult* r : rs) {
       std::string name = fmt::format("line {}: {} {}", r->line, r->kind, r->subject);
       cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">", html::escape_html(name),
                            html::escape_html(file), html::escape_html(file), r->line);
-      if (r->verdict == Verdict::Fail || r->verdict == Verdict::Error || r->verdict == Verdict::Inconclusive) {
+      if (r->verdict == Verdict::Fail || r->verdict == Verdict::Error) {
         ++f;
         cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}:{}: {}</failure>", html::escape_html(r->message),
                              verdict_name(r->verdict), html::escape_html(file), r->line, html::escape_html(r->message));
+      } else if (r->verdict == Verdict::Inconclusive) {
+        // Neither held nor failed (a timeout, Z3's unknown): JUnit's error, a test that
+        // could not complete, as exit 5 is neither 0 nor 10.
+        ++e;
+        cases += fmt::format("<error message=\"{}\" type=\"inconclusive\">{}:{}: {}</error>", html::escape_html(r->message),
+                             html::escape_html(file), r->line, html::escape_html(r->message));
       } else if (r->verdict == Verdict::Skip) {
         ++s;
         cases += fmt::format("<skipped message=\"{}\"/>", html::escape_html(r->message));
@@ -153,12 +159,13 @@ std::string junit_report(const std::vector<CheckResult>& results) {
     }
     tests += static_cast<int>(rs.size());
     failures += f;
+    errors += e;
     skipped += s;
-    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}  </testsuite>\n",
-                          html::escape_html(file), rs.size(), f, s, cases);
+    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n{}  </testsuite>\n",
+                          html::escape_html(file), rs.size(), f, e, s, cases);
   }
-  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"raspkit check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}</testsuites>\n",
-                     tests, failures, skipped, suites);
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"raspkit check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n{}</testsuites>\n",
+                     tests, failures, errors, skipped, suites);
 }
 
 }  // namespace rasp::cli
