@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "lib/compile/detail/plan.h"
 #include "lib/compile/witness.h"
@@ -107,6 +108,29 @@ Result<Stages> compile_stages(const ir::Program& program, ir::NodeId root, const
         o.id = old;
         break;
       }
+    }
+  }
+  // The layout, heads and MLP units name nodes of the lowered copy too: name the caller's
+  // (a node the lowering made, such as a tuple-coded map, has none: -1, or left out).
+  std::vector<long> new_to_old(low.program.size(), -1);
+  for (ir::NodeId old : program.ancestors(root)) {
+    if (old < low.old_to_new.size() && low.old_to_new[old] < new_to_old.size()) {
+      new_to_old[low.old_to_new[old]] = static_cast<long>(old);
+    }
+  }
+  auto caller = [&](long lowered) { return lowered >= 0 && static_cast<std::size_t>(lowered) < new_to_old.size() ? new_to_old[static_cast<std::size_t>(lowered)] : -1L; };
+  for (Direction& d : model->layout) d.node = static_cast<int>(caller(d.node));
+  for (Layer& layer : model->layers) {
+    for (AttentionHead& head : layer.heads) {
+      std::vector<ir::NodeId> ids;
+      for (ir::NodeId x : head.node_ids) {
+        if (long o = caller(static_cast<long>(x)); o >= 0) ids.push_back(static_cast<ir::NodeId>(o));
+      }
+      head.node_ids = std::move(ids);
+    }
+    for (Mlp::Units& u : layer.mlp.units) {
+      long o = caller(static_cast<long>(u.node));
+      u.node = o >= 0 ? static_cast<ir::NodeId>(o) : std::numeric_limits<ir::NodeId>::max();
     }
   }
   // A sum's own obligation, unless the categorical construction already states one.

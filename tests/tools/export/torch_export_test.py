@@ -37,6 +37,9 @@ PROGRAMS = [
     ("corpus/tracr/sort.rasp", "tracr_sort", "0,1,2,3", [0, 1, 2, 3]),
     ("corpus/tracr/frac_prevs.rasp", "frac_prevs", "x,y", ["x", "y"]),
     ("corpus/paper/double_hist.rasp", "double_hist", "a,b,c", ["a", "b", "c"]),
+    # An `or` of selects over different s-ops is lowered to tuple-coded maps before
+    # compiling: the export must name the caller's nodes (it crashed on the lowered ids).
+    ("corpus/blog/minimum.rasp", "minimum", "3,1,2", [3, 1, 2]),
 ]
 
 
