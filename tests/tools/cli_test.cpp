@@ -445,6 +445,10 @@ TEST(CliTest, VerdictJsonHasSecondsThatDeterministicZeroes) {
   auto p = nlohmann::json::parse(prove.out);
   EXPECT_EQ(p["seconds"], 0);
   EXPECT_EQ(p["verdict"], "counterexample");
+  // A true assertion has equiv's verdict, as issue 5 asks ("same verdicts and output").
+  CliRun holds = raspkit(fmt::format("prove {} --assert 'out == out' --vocab a,b --max-len 3 --json", a));
+  EXPECT_EQ(holds.status, 0) << holds.err;
+  EXPECT_EQ(nlohmann::json::parse(holds.out)["verdict"], "equivalent") << holds.out;
 }
 
 // `check` draws the random inputs of # COMPILES from a seed it prints; --seed changes it.

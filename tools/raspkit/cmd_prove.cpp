@@ -66,7 +66,9 @@ int run(ProveOptions& o) {
   }
   fmt::print(stderr, "{}",
              check::describe_verdict(*verdict, o.max_len, seconds, "proven", expr, o.assertion));
-  if (o.json) std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "proven").dump() << "\n";
+  // JSON: equiv's verdicts and fields (issue 5: "same verdicts and output"), so one parser
+  // reads both; the text above says "proven".
+  if (o.json) std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent").dump() << "\n";
   if (std::holds_alternative<check::Proven>(*verdict)) return kVerified;
   if (std::holds_alternative<check::Counterexample>(*verdict)) return kCounterexample;
   return kInconclusive;
