@@ -1,6 +1,7 @@
 // checkers/smt/verdict.h - What a bounded query answers: proven, refuted with an input, or unknown.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -37,6 +38,8 @@ struct BoundedOptions {
   /// instead. Resource units, not time, so the same length is settled the same way every
   /// run. 0: Z3 alone.
   std::size_t race_up_to = 100000;
+  /// Called as each length is started (progress on a terminal); may be empty.
+  std::function<void(int length)> on_length;
 };
 
 /// Z3 resource units (rlimit) a length that races enumeration gets per input: on this

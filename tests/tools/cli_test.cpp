@@ -292,6 +292,26 @@ TEST(CliTest, CheckJunitCountsInconclusiveAsErrors) {
   EXPECT_NE(text.find("type=\"inconclusive\""), std::string::npos) << text;
 }
 
+// On a terminal (script(1) gives one) check's progress line names the file, the directive
+// and the length being proven, and equiv's the length; nothing of it when stderr is a file.
+TEST(CliTest, ProgressOnATerminalNamesFileDirectiveAndLength) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";
+  std::string prog = write_temp("progress.rasp",
+                                "x = tokens;\n# EXPR: x\n"
+                                "# EQUIV: aggregate(select(indices, indices, ==), tokens) vocab=a,b max-len=3\n");
+  std::string out = temp_path("progress.txt");
+  int raw = std::system(fmt::format("script -qec '{} check {}' /dev/null > {} 2>&1", RASPKIT_BIN, prog, out).c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 0);
+  std::string shown = slurp(out);
+  EXPECT_NE(shown.find("progress.rasp:3 EQUIV, length 3"), std::string::npos) << shown;
+  raw = std::system(fmt::format("script -qec '{} equiv {} {} --expr-b tokens --vocab a,b --max-len 3' /dev/null > {} 2>&1",
+                                RASPKIT_BIN, prog, prog, out).c_str());
+  EXPECT_NE(slurp(out).find("raspkit equiv: length 3 of 3"), std::string::npos) << slurp(out);
+  CliRun plain = raspkit("check " + prog);
+  EXPECT_EQ(plain.err.find("length"), std::string::npos) << plain.err;
+}
+
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".
 TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
   std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");

@@ -212,7 +212,9 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         continue;
       }
       if (d.kind != "INPUT") {
-        DirectiveContext context{path, &*module, *it->second, what, flags.semantics, flags.load, options.seed, deadline};
+        DirectiveContext context{path,        &*module,     *it->second, what,    flags.semantics,
+                                 flags.load,  options.seed, deadline,    options.progress};
+        if (options.progress) options.progress(fmt::format("{}:{} {}", path, d.line, d.kind));
         if (d.kind == "BOUNDS") results.push_back(check_bounds(d, context));
         if (d.kind == "EQUIV") results.push_back(check_equiv(d, context));
         if (d.kind == "ASSERT") results.push_back(check_assert(d, context));

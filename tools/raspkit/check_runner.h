@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct CheckFileOptions {
   /// `--only`: the directive kinds to run (INPUT, ERROR, BOUNDS, EQUIV, ASSERT, COMPILES);
   /// the others are Skip. Empty: all of them.
   std::set<std::string> kinds;
+  /// Told what is being checked ("FILE:LINE EQUIV, length N"), for a progress line on a
+  /// terminal; may be empty. Called from the thread checking the file.
+  std::function<void(const std::string& status)> progress;
 };
 
 /// Runs the directives of one file.

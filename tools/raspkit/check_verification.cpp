@@ -88,7 +88,7 @@ Arguments parse_arguments(const std::string& text) {
   return a;
 }
 
-std::optional<check::BoundedOptions> bounded(const Arguments& a, const DirectiveContext& c,
+std::optional<check::BoundedOptions> bounded(const Directive& d, const Arguments& a, const DirectiveContext& c,
                                              std::string& problem) {
   check::BoundedOptions o;
   o.semantics = c.semantics;
@@ -104,6 +104,11 @@ std::optional<check::BoundedOptions> bounded(const Arguments& a, const Directive
     return std::nullopt;
   }
   o.vocabulary = std::move(*symbols);
+  if (c.progress) {
+    o.on_length = [progress = c.progress, where = fmt::format("{}:{} {}", c.path, d.line, d.kind)](int n) {
+      progress(fmt::format("{}, length {}", where, n));
+    };
+  }
   try {
     o.max_len = std::stoi(a.options.at("max-len"));
     if (a.options.count("timeout")) o.timeout_seconds = std::stod(a.options.at("timeout"));
@@ -206,7 +211,7 @@ CheckResult check_bounds(const Directive& d, const DirectiveContext& c) {
 CheckResult check_equiv(const Directive& d, const DirectiveContext& c) {
   Arguments a = parse_arguments(d.text);
   std::string problem;
-  auto options = bounded(a, c, problem);
+  auto options = bounded(d, a, c, problem);
   if (!options) return make(d, c, Verdict::Error, problem);
   std::string expected_input;
   if (!a.tail.empty()) {
@@ -251,7 +256,7 @@ CheckResult check_equiv(const Directive& d, const DirectiveContext& c) {
 CheckResult check_assert(const Directive& d, const DirectiveContext& c) {
   Arguments a = parse_arguments(d.text);
   std::string problem;
-  auto options = bounded(a, c, problem);
+  auto options = bounded(d, a, c, problem);
   if (!options) return make(d, c, Verdict::Error, problem);
   if (!c.subject.empty()) {
     auto out = front::bind_expression(*c.module, "out", c.subject);
@@ -272,7 +277,7 @@ CheckResult check_assert(const Directive& d, const DirectiveContext& c) {
 CheckResult check_compiles(const Directive& d, const DirectiveContext& c) {
   Arguments a = parse_arguments(d.text);
   std::string problem;
-  auto options = bounded(a, c, problem);
+  auto options = bounded(d, a, c, problem);
   if (!options) return make(d, c, Verdict::Error, problem);
   if (c.semantics.bos || c.semantics.causal) {
     return make(d, c, Verdict::Error, "COMPILES needs semantics without --bos or --causal");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,8 @@ struct DirectiveContext {
   std::uint32_t seed = kDefaultCheckSeed;
   /// `raspkit check --timeout`: solver directives get at most the time left before it.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// CheckFileOptions::progress.
+  std::function<void(const std::string& status)> progress;
 };
 
 /// `# BOUNDS(rasp|tracr|optimal): layers=L heads=H`: the model's layers and max heads.

@@ -2,6 +2,7 @@
 #include "tools/raspkit/cli_support.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -61,6 +62,15 @@ bool apply_aggregate(const std::string& text, interp::Options& options) {
     return false;
   }
   return true;
+}
+
+std::function<void(int length)> length_progress(const char* command, int max_len) {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [command, max_len](int n) { fmt::print(stderr, "\r\033[Kraspkit {}: length {} of {}", command, n, max_len); };
+}
+
+void clear_progress(const std::function<void(int length)>& progress) {
+  if (progress) fmt::print(stderr, "\r\033[K");
 }
 
 void add_deterministic_option(CLI::App& sub, bool& deterministic) {

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -60,6 +61,12 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 /// `command`, when they cannot serve.
 [[nodiscard]] std::optional<std::vector<ir::Value>> symbol_vocab(const char* command, const std::string& text,
                                                                 const std::string& tokens);
+
+/// On a terminal, a progress line for a bounded search ("raspkit equiv: length 7 of 12"),
+/// rewritten as each length starts; empty (no progress) when stderr is not a terminal.
+/// clear_progress() wipes the line before the verdict is printed.
+[[nodiscard]] std::function<void(int length)> length_progress(const char* command, int max_len);
+void clear_progress(const std::function<void(int length)>& progress);
 
 /// Adds --deterministic: timings printed as 0, so that two runs print the same bytes.
 void add_deterministic_option(CLI::App& sub, bool& deterministic);

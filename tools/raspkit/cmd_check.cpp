@@ -53,14 +53,19 @@ std::vector<std::vector<CheckResult>> run_all(const std::vector<std::string>& fi
   std::vector<std::vector<CheckResult>> per_file(files.size());
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex print;
+  // One line, rewritten: files done, and what is being checked (a directive, and for EQUIV
+  // and ASSERT the length being proven).
+  auto show = [&](const std::string& status) {
+    std::lock_guard<std::mutex> lock(print);
+    fmt::print(stderr, "\r\033[K[{}/{}] {}", done.load(), files.size(), status);
+  };
+  if (progress) options.progress = show;
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
+      if (progress) show(files[i]);
       per_file[i] = check_file(files[i], options);
-      std::size_t finished = ++done;
-      if (progress) {
-        std::lock_guard<std::mutex> lock(print);
-        fmt::print(stderr, "\r\033[K[{}/{}] {}", finished, files.size(), files[i]);
-      }
+      ++done;
+      if (progress) show(files[i]);
     }
   };
   std::vector<std::thread> threads;

@@ -100,9 +100,11 @@ int run(EquivOptions& o) {
   options.timeout_seconds = o.timeout;
   options.solver_timeout_seconds = o.solver_timeout;
   options.rlimit = o.rlimit;
+  options.on_length = length_progress("equiv", o.max_len);
   auto start = std::chrono::steady_clock::now();
   auto verdict = check::check_equivalence({&a->module.program, a->root},
                                           {&b->module.program, b->root}, options);
+  clear_progress(options.on_length);
   double seconds = elapsed_seconds(start, o.deterministic);
   if (!verdict) {
     report(verdict.error());

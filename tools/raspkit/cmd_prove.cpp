@@ -57,8 +57,10 @@ int run(ProveOptions& o) {
   options.timeout_seconds = o.timeout;
   options.solver_timeout_seconds = o.solver_timeout;
   options.rlimit = o.rlimit;
+  options.on_length = length_progress("prove", o.max_len);
   auto start = std::chrono::steady_clock::now();
   auto verdict = check::check_property(module->program, *root, *assertion, options);
+  clear_progress(options.on_length);
   double seconds = elapsed_seconds(start, o.deterministic);
   if (!verdict) {
     report(verdict.error(), module);

@@ -86,6 +86,7 @@ Result<Verdict> bounded_search(const Claim& claim, const BoundedOptions& options
   Budget budget(options.timeout_seconds, options.solver_timeout_seconds);
   Proven proven;
   for (int n = 1; n <= options.max_len; ++n) {
+    if (options.on_length) options.on_length(n);
     if (budget.expired()) return Inconclusive{budget.timeout_reason(n), n - 1};
     // The encoder refuses what it cannot translate exactly; short lengths are still
     // settled by running every input.
@@ -249,6 +250,7 @@ Result<Verdict> enumerate(const Claim& claim, const BoundedOptions& options) {
   Budget budget(options.timeout_seconds);
   Proven proven;
   for (int n = 1; n <= options.max_len; ++n) {
+    if (options.on_length) options.on_length(n);
     if (auto v = enumerate_length(claim, options, n, budget, n - 1)) return *v;
     proven.methods.push_back("exhaustive");
     proven.proven_up_to = n;
