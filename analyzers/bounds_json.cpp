@@ -13,6 +13,11 @@ nlohmann::json line_of(const ir::Program& program, ir::NodeId id) {
   return r.known() ? nlohmann::json(r.line) : nlohmann::json(nullptr);
 }
 
+// A node of the library carries the library's line: say so, or it reads as the program's.
+void mark_library(nlohmann::json& entry, const ir::Program& program, ir::NodeId id) {
+  if (program.node(id).range.in_library()) entry["library"] = true;
+}
+
 }  // namespace
 
 nlohmann::json bounds_to_json(const ir::Program& program, const Bounds& b) {
@@ -26,8 +31,9 @@ nlohmann::json bounds_to_json(const ir::Program& program, const Bounds& b) {
   j["tight"] = b.tight;
   j["critical_path"] = nlohmann::json::array();
   for (ir::NodeId id : b.critical_path) {
-    j["critical_path"].push_back(
-        {{"node", id}, {"name", node_label(program, id)}, {"line", line_of(program, id)}});
+    nlohmann::json e = {{"node", id}, {"name", node_label(program, id)}, {"line", line_of(program, id)}};
+    mark_library(e, program, id);
+    j["critical_path"].push_back(std::move(e));
   }
   std::map<ir::NodeId, int> mlp_layer(b.mlp_placement.begin(), b.mlp_placement.end());
   std::vector<std::tuple<int, int, ir::NodeId>> order;
@@ -42,6 +48,7 @@ nlohmann::json bounds_to_json(const ir::Program& program, const Bounds& b) {
                         {"layer", layer},
                         {"head", head}};
     if (auto it = mlp_layer.find(id); it != mlp_layer.end()) e["mlp_layer"] = it->second;
+    mark_library(e, program, id);
     j["schedule"].push_back(std::move(e));
   }
   if (!b.mlps_per_layer.empty() || b.model == CostModel::Tracr) {

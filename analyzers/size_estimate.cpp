@@ -81,11 +81,13 @@ nlohmann::json value_sets_to_json(const ir::Program& program, ir::NodeId root,
     nlohmann::json values = nlohmann::json::array();
     for (const ir::Value& v : sets.of(id)) values.push_back(v.repr());
     const SourceRange& r = program.node(id).range;
-    j.push_back({{"node", id},
-                 {"name", node_label(program, id)},
-                 {"line", r.known() ? nlohmann::json(r.line) : nlohmann::json(nullptr)},
-                 {"size", sets.of(id).size()},
-                 {"values", std::move(values)}});
+    nlohmann::json e = {{"node", id},
+                        {"name", node_label(program, id)},
+                        {"line", r.known() ? nlohmann::json(r.line) : nlohmann::json(nullptr)},
+                        {"size", sets.of(id).size()},
+                        {"values", std::move(values)}};
+    if (r.in_library()) e["library"] = true;  // its line is the library's
+    j.push_back(std::move(e));
   }
   return j;
 }

@@ -375,6 +375,7 @@ nlohmann::ordered_json circuit_of(const Model& model, const ir::Program& program
                              {"line", n.range.line},
                              {"col", n.range.col},
                              {"inputs", n.inputs}};
+    if (n.range.in_library()) j["library"] = true;  // its line is the library's
     nlohmann::ordered_json dirs = nlohmann::json::array();
     for (std::size_t d = 0; d < model.layout.size(); ++d) {
       if (model.layout[d].node == static_cast<int>(id)) dirs.push_back(direction_json(model, static_cast<int>(d)));

@@ -400,7 +400,7 @@ class Evaluator {
   using Status = Result<void>;
 
   static bool in_library(const ir::Node& node) {
-    return node.range.file && *node.range.file == "<prelude>";
+    return node.range.in_library();
   }
 
   // The first node of this evaluation, in order, that is the user's (not the library's) and

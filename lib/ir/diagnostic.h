@@ -22,6 +22,11 @@ struct SourceRange {
 
   [[nodiscard]] bool known() const { return line > 0; }
   [[nodiscard]] std::string file_name() const { return file ? *file : std::string("<input>"); }
+  /// In the library raspkit loads before every program (lib/front's prelude), whose lines
+  /// are not the program's.
+  [[nodiscard]] bool in_library() const { return file && *file == kLibraryFile; }
+
+  static constexpr const char* kLibraryFile = "<prelude>";
 };
 
 enum class Severity { Error, Warning, Note };

@@ -193,6 +193,27 @@ TEST(CliTest, BadProgramsExitTwoWithALocatedDiagnostic) {
   EXPECT_TRUE(r.out.empty()) << "no partial result on stdout";
 }
 
+// bounds --json: a node of the library (the prelude's `length`) carries the library's line,
+// marked `library: true` so it is not read as a line of the program; the program's are not.
+TEST(CliTest, BoundsJsonMarksTheLibrarysLines) {
+  std::string prog = write_temp("lib_lines.rasp",
+                                "flip = select(indices, length - indices - 1, ==);\nrev = aggregate(flip, tokens);\n");
+  CliRun r = raspkit("bounds " + prog + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  int library = 0, own = 0;
+  for (const auto& e : doc["models"][0]["schedule"]) {
+    if (e.value("library", false)) {
+      ++library;
+    } else if (e["name"] == "rev") {
+      ++own;
+      EXPECT_EQ(e["line"], 2);
+    }
+  }
+  EXPECT_GT(library, 0) << r.out;
+  EXPECT_EQ(own, 1) << r.out;
+}
+
 TEST(CliTest, UsageErrorsExitOne) {
   EXPECT_EQ(raspkit("run --input ab").status, 1);
   EXPECT_EQ(raspkit("frobnicate").status, 1);

@@ -153,7 +153,7 @@ namespace {
 // A refusal located in the library's source (`length` under sum aggregation, say) is moved
 // to the first of the user's nodes that reads it, with a note on where in the library.
 Diagnostics located_in_user_code(const ir::Program& program, ir::NodeId root, Diagnostics diagnostics) {
-  auto in_library = [](const SourceRange& r) { return r.file && *r.file == "<prelude>"; };
+  auto in_library = [](const SourceRange& r) { return r.in_library(); };
   for (Diagnostic& d : diagnostics) {
     if (!in_library(d.range)) continue;
     std::vector<ir::NodeId> order = program.ancestors(root);

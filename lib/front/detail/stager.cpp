@@ -315,7 +315,7 @@ Result<std::shared_ptr<Environment>> Stager::make_file_scope() {
       root.set("selector_width", width);
       root.reserved.insert("selector_width");
       // The prelude runs in the root scope; everything it defines is reserved.
-      auto file = std::make_shared<const std::string>("<prelude>");
+      auto file = std::make_shared<const std::string>(SourceRange::kLibraryFile);
       auto stmts = parse_program(prelude_source(d_module.options.sum_aggregation), file, 200);
       assert(stmts && "the prelude parses");
       for (const auto& s : *stmts) exec(s, d_root, /*top_level=*/false);
