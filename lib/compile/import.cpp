@@ -1,4 +1,5 @@
 // lib/compile/import.cpp - safetensors reader; weights swapped into a reference model's layout.
+#include "lib/ir/read_file.h"
 #include "lib/compile/import.h"
 
 #include <fmt/format.h>
@@ -27,11 +28,14 @@ T read_le(const char* bytes) {
 }
 
 Result<std::string> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(code::kInput, fmt::format("cannot read {}", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  // Weights can be large, but not endless (/dev/zero): 4 GiB is past any model compile makes.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    return fail(code::kInput, fmt::format("cannot read {}: not a regular file", path));
+  }
+  auto read = ir::read_file(path, std::size_t{4} << 30);
+  if (!read) return fail(code::kInput, fmt::format("cannot read {}: {}", path, read.error()));
+  return std::move(*read);
 }
 
 /// The tensors a model of the reference's shape has, by name (the names export.h documents).

@@ -12,6 +12,7 @@
 #include "lib/front/detail/parser.h"
 #include "lib/front/detail/stager.h"
 #include "lib/ir/json.h"
+#include "lib/ir/read_file.h"
 #include "lib/ir/text.h"
 
 namespace rasp::front {
@@ -54,18 +55,14 @@ Result<Module> load_source(const std::string& source, const std::string& file_na
 
 Result<Module> load_file(const std::string& path, const LoadOptions& options) {
   // A directory opens as a stream that reads as empty: refused as what it is.
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return fail(code::kLoad, fmt::format("{}: cannot open file: it is a directory", path));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(code::kLoad, fmt::format("{}: cannot open file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  // Located at the file's start (FILE:1:1), as every diagnostic about a program is located.
+  SourceRange start{std::make_shared<const std::string>(path), 1, 1, 1, 1};
+  auto read = ir::read_file(path);
+  if (!read) return fail(code::kLoad, read.error(), start);
+  std::string text = std::move(*read);
   if (ends_with(path, ".json")) {
     nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return fail(code::kJson, fmt::format("{}: not valid JSON", path));
+    if (doc.is_discarded()) return fail(code::kJson, "not valid JSON", start);
     auto program = ir::program_from_json(doc, path);
     if (!program) return tl::unexpected(program.error());
     Module module;
@@ -215,11 +212,11 @@ std::string render(const Diagnostics& diagnostics, const Module* module) {
           lines = it->second;
         }
       }
-      if (lines.empty() && d.range.file) {
-        std::ifstream in(*d.range.file);
-        std::stringstream b;
-        b << in.rdbuf();
-        lines = split_lines(b.str());
+      // Only a regular file is read to quote from (a JSON IR program may name any file,
+      // /dev/zero or a FIFO), and only up to the text-file limit.
+      std::error_code ec;
+      if (lines.empty() && d.range.file && std::filesystem::is_regular_file(*d.range.file, ec)) {
+        if (auto text = ir::read_file(*d.range.file)) lines = split_lines(*text);
       }
       if (d.range.line >= 1 && static_cast<std::size_t>(d.range.line) <= lines.size()) {
         const std::string& line = lines[static_cast<std::size_t>(d.range.line - 1)];

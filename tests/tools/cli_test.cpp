@@ -173,6 +173,10 @@ TEST(CliTest, ADirectoryIsNotAProgramOrAnInputsFile) {
   CliRun inputs = raspkit(fmt::format("run {} --inputs {}", p, dir));
   EXPECT_EQ(inputs.status, 1) << inputs.out << inputs.err;
   EXPECT_NE(inputs.err.find("it is a directory"), std::string::npos) << inputs.err;
+  // An --inputs file that never ends a line (/dev/zero) stops at the text-file limit.
+  CliRun endless = raspkit(fmt::format("run {} --inputs /dev/zero", p));
+  EXPECT_EQ(endless.status, 1) << endless.out << endless.err;
+  EXPECT_NE(endless.err.find("the line holds more than 64 MiB"), std::string::npos) << endless.err;
 }
 
 // A file that assigns nothing (empty, or comments only) is named in the message.

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "lib/ir/read_file.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
@@ -167,11 +168,18 @@ int run(RunOptions& o) {
     fmt::print(stderr, "raspkit run: cannot open {}\n", *o.inputs_file);
     return kUsage;
   }
-  for (std::string line; std::getline(in, line);) {
+  std::string line;
+  bool too_long = false;
+  while (ir::getline_bounded(in, line, too_long)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (line.back() == '\r') line.pop_back();
     run_text(line);
+  }
+  if (too_long) {
+    fmt::print(stderr, "raspkit run: {}:{}: the line holds more than {} MiB; stopped there\n", *o.inputs_file,
+               line_number + 1, ir::kMaxTextFileBytes >> 20);
+    return kUsage;
   }
   return status;
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "lib/front/detail/parser.h"
+#include "lib/ir/read_file.h"
 #include "lib/ir/text.h"
 
 namespace rasp::front::detail {
@@ -488,10 +489,9 @@ void Stager::load(const std::string& name, const SourceRange& range,
   if (std::find(d_load_stack.begin(), d_load_stack.end(), key) != d_load_stack.end()) {
     error(code::kLoad, fmt::format("'{}' loads itself (a load cycle)", name), range);
   }
-  std::ifstream in(found);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text(ir::without_bom(buffer.str()));
+  auto read = ir::read_file(found.string());
+  if (!read) error(code::kLoad, fmt::format("cannot load '{}': {}", name, read.error()), range);
+  std::string text(ir::without_bom(*read));
   std::string shown = found.lexically_normal().string();
   std::istringstream lines(text);
   std::vector<std::string>& src = d_module.sources[shown];

@@ -82,6 +82,26 @@ TEST(DiagnosticRenderTest, TheCaretStandsUnderTheTextAfterNonAsciiCharacters) {
   EXPECT_NE(quote.error().front().message.find("double quotes"), std::string::npos);
 }
 
+// A diagnostic's source line is quoted only from a regular file: a JSON IR program may name
+// any file in its ranges, and /dev/zero would be read for ever (a FIFO would block).
+TEST(DiagnosticText, QuotesSourceOnlyFromARegularFile) {
+  Diagnostic d{Severity::Error, "E0201", "boom", SourceRange{std::make_shared<const std::string>("/dev/zero"), 1, 1, 1, 2}, {}};
+  std::string text = render(Diagnostics{d}, nullptr);
+  EXPECT_EQ(text, "/dev/zero:1:1: error: boom [E0201]\n");
+}
+
+// A program file that cannot be read is located at its start, with the system's reason, and
+// one that never ends (/dev/zero) is refused at the text-file limit, not read for ever.
+TEST(DiagnosticText, UnreadableProgramFilesAreLocated) {
+  auto missing = load_file("/nonexistent/raspkit_missing.rasp");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(render(missing.error(), nullptr),
+            "/nonexistent/raspkit_missing.rasp:1:1: error: cannot open file: No such file or directory [E0105]\n");
+  auto endless = load_file("/dev/zero");
+  ASSERT_FALSE(endless.has_value());
+  EXPECT_NE(endless.error().front().message.find("more than 64 MiB"), std::string::npos);
+}
+
 // Type names in messages take their article: "an int", "an s-op", "a selector".
 TEST(DiagnosticText, TypeNamesTakeTheirArticle) {
   auto sum = load_source("x = 1 < [2];\n", "a.rasp");
