@@ -409,7 +409,13 @@ ValueResult<Value> apply(BinaryOp op, const Value& a, const Value& b) {
       break;
   }
   if (a.is_string() || b.is_string()) {
-    if (op == BinaryOp::Add && a.is_string() && b.is_string()) return Value::string(a.str() + b.str());
+    if (op == BinaryOp::Add && a.is_string() && b.is_string()) {
+      // The limit repetition has: doubling a string forty times stops here.
+      if (a.str().size() + b.str().size() > (1u << 20)) {
+        return tl::unexpected(ValueError{code::kLimit, "string concatenation over 1 MiB"});
+      }
+      return Value::string(a.str() + b.str());
+    }
     if (op == BinaryOp::Mul && (a.is_string() != b.is_string())) {
       const Value& s = a.is_string() ? a : b;
       const Value& n = a.is_string() ? b : a;

@@ -911,6 +911,10 @@ StageValue Stager::binary(const AstPtr& a, StageValue l, StageValue r) {
   auto ll = std::get_if<std::shared_ptr<const ListValue>>(&l);
   auto rl = std::get_if<std::shared_ptr<const ListValue>>(&r);
   if (*op == BinaryOp::Add && ll && rl) {
+    // As for repetition: doubling a list forty times must stop at the limit, not at 23 GB.
+    if ((*ll)->items.size() + (*rl)->items.size() > kMaxListSize) {
+      error(code::kLimit, fmt::format("list longer than {} elements", kMaxListSize), range);
+    }
     ListValue out{(*ll)->items};
     for (const auto& x : (*rl)->items) out.items.push_back(x);
     return std::make_shared<const ListValue>(std::move(out));
