@@ -218,6 +218,19 @@ TEST(CliTest, BoundsJsonMarksTheLibrarysLines) {
   EXPECT_EQ(own, 1) << r.out;
 }
 
+// Bytes that are not UTF-8 are refused as input or vocabulary, and a JSON document that
+// shows them (the input echoed beside its error) replaces them with U+FFFD instead of
+// failing as an internal error (exit 6).
+TEST(CliTest, InvalidUtf8IsRefusedNotAnInternalError) {
+  std::string p = write_temp("utf8.rasp", "x = tokens;\n");
+  CliRun run = raspkit(fmt::format("run {} --json --input \"$(printf '\\377')\"", p));
+  EXPECT_EQ(run.status, 2) << run.out << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["error"]["code"], "E0211") << run.out;
+  CliRun vocab = raspkit(fmt::format("equiv {} {} --max-len 2 --vocab \"$(printf '\\377,a')\"", p, p));
+  EXPECT_EQ(vocab.status, 1) << vocab.out << vocab.err;
+  EXPECT_NE(vocab.err.find("not UTF-8"), std::string::npos) << vocab.err;
+}
+
 TEST(CliTest, UsageErrorsExitOne) {
   EXPECT_EQ(raspkit("run --input ab").status, 1);
   EXPECT_EQ(raspkit("frobnicate").status, 1);

@@ -238,7 +238,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         std::string code = want.size() > 5 ? std::string(want.substr(want.find_first_not_of(" ", 5))) : "";
         if (out) {
           result(d, Verdict::Fail, subject,
-                 fmt::format("expected error {}, got {}", code, interp::output_to_json(*out).dump()), code);
+                 fmt::format("expected error {}, got {}", code, interp::output_to_json(*out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)), code);
         } else if (!code.empty() && out.error().front().code != code) {
           result(d, Verdict::Fail, subject,
                  fmt::format("expected error {}, got {}", code, first_line(front::render(out.error(), &*module))),
@@ -256,7 +256,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
       }
       if (!out) {
         result(d, Verdict::Fail, subject,
-               fmt::format("expected {}, got {}", expected.dump(), first_line(front::render(out.error(), &*module))),
+               fmt::format("expected {}, got {}", expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), first_line(front::render(out.error(), &*module))),
                out.error().front().code);
         continue;
       }
@@ -264,7 +264,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         result(d, Verdict::Pass, subject, "");
       } else {
         result(d, Verdict::Fail, subject,
-               fmt::format("expected {}, got {}", expected.dump(), interp::output_to_json(*out).dump()));
+               fmt::format("expected {}, got {}", expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), interp::output_to_json(*out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
       }
     }
   }

@@ -143,6 +143,7 @@ tl::expected<std::vector<ir::Value>, std::string> read_symbols(const std::string
       symbol = symbol.substr(first, symbol.find_last_not_of(" \t") - first + 1);
     }
     if (symbol.empty()) return tl::unexpected(std::string("the vocabulary has an empty symbol (two commas, or one at an end)"));
+    if (!ir::valid_utf8(symbol)) return tl::unexpected(std::string("the vocabulary has a symbol that is not UTF-8 text"));
     ir::Value raw = ir::Value::string(std::move(symbol));
     auto read = ir::convert_token(tokens, raw);
     if (tokens == ir::TokenType::Bool) {

@@ -186,7 +186,7 @@ int run_bounds(const BoundsCommand& cmd) {
       doc["value_sets"] = value_sets;
       doc["sizes"] = sizes;
     }
-    fmt::print("{}\n", doc.dump(2));
+    fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kVerified;
   }
   for (const auto& b : results) print_human(p, b);

@@ -230,7 +230,7 @@ std::optional<std::string> regress_text(const CexCommand& cmd, const std::string
       "# Regression found by `raspkit cex` (vocab {}, max length {}{}): on this input the\n"
       "# compiled model answered {}, the interpreter {}.\n# First divergence: {}.\n",
       cmd.vocab, cmd.max_len, cmd.model_path.empty() ? "" : ", weights " + cmd.model_path,
-      interp::output_to_json(c.compiled).dump(), interp::output_to_json(c.interpreter).dump(),
+      interp::output_to_json(c.compiled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), interp::output_to_json(c.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
       divergence);
   std::istringstream lines(source);
   int n = 0;
@@ -241,8 +241,8 @@ std::optional<std::string> regress_text(const CexCommand& cmd, const std::string
   out += "\n";
   if (cmd.program.tokens != "str") out += fmt::format("# FLAGS: --tokens {}\n", cmd.program.tokens);
   out += fmt::format("# EXPR: {}\n", expr);
-  out += fmt::format("# INPUT: {} -> {}\n", interp::input_to_json(input).dump(),
-                     interp::output_to_json(c.interpreter).dump());
+  out += fmt::format("# INPUT: {} -> {}\n", interp::input_to_json(input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     interp::output_to_json(c.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (std::string v = vocab_directive(vocab); !v.empty()) {
     out += fmt::format("# COMPILES: vocab={} max-len={}\n", v, cmd.max_len);
   }
@@ -458,8 +458,8 @@ int run_cex(const CexCommand& cmd) {
     text = fmt::format(
         "raspkit cex: counterexample ({} search)\n  input:       {}\n  interpreter: {}\n  "
         "compiled:    {}\n  first divergence: {}\n",
-        method, doc["input"].dump(), doc["output_interpreter"].dump(),
-        doc["output_compiled"].dump(), divergence);
+        method, doc["input"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), doc["output_interpreter"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        doc["output_compiled"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), divergence);
     std::string path = cmd.output.empty() ? default_regress_path(cmd) : cmd.output;
     if (!cmd.output.empty()) {
       auto regress = regress_text(cmd, expr, *vocab, *found, c, divergence);
@@ -495,7 +495,7 @@ int run_cex(const CexCommand& cmd) {
   }
   for (const std::string& line : coverage) text += "  " + line + "\n";
   fmt::print(stderr, "{}", text);
-  if (cmd.json) std::cout << doc.dump() << "\n";
+  if (cmd.json) std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return status;
 }
 

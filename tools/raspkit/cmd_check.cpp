@@ -115,9 +115,9 @@ int check(const CheckOptions& o) {
     }
   }
   bool written = true;
-  if (o.sarif) written = write_file(*o.sarif, sarif_report(results).dump(2) + "\n") && written;
+  if (o.sarif) written = write_file(*o.sarif, sarif_report(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n") && written;
   if (o.junit) written = write_file(*o.junit, junit_report(results)) && written;
-  if (o.json) std::cout << json_report(results, files.size()).dump(2) << "\n";
+  if (o.json) std::cout << json_report(results, files.size()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!o.quiet) {
     fmt::print(stderr, "raspkit check: {} files: {} passed, {} failed, {} inconclusive, {} skipped\n",
                files.size(), passed, failed + load_failures, inconclusive, skipped);

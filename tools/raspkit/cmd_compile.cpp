@@ -86,8 +86,8 @@ int run_compile(const CompileCommand& cmd) {
     report(Diagnostics{Diagnostic{Severity::Error, code::kUnsupported,
                                   fmt::format("the {} weights are not exact: rounded to {} they decode {} where the "
                                               "interpreter gives {}",
-                                              cmd.dtype, cmd.dtype, interp::output_to_json(m.compiled).dump(),
-                                              interp::output_to_json(m.interpreter).dump()),
+                                              cmd.dtype, cmd.dtype, interp::output_to_json(m.compiled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                              interp::output_to_json(m.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
                                   program.node(loaded->root).range, std::move(notes)}},
            &loaded->module);
     return kBadInput;
@@ -124,7 +124,7 @@ int run_compile(const CompileCommand& cmd) {
     doc["dtype_checked_inputs"] = precision.inputs_checked;
     doc["hazards"] = hazards->hazards;
     if (!hazards->fallback.empty()) doc["smt_stopped"] = hazards->fallback;
-    std::cout << doc.dump() << "\n";
+    std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   return kVerified;
 }

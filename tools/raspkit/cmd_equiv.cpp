@@ -131,7 +131,7 @@ int run(EquivOptions& o) {
                           {"error", both.error}};
     }
   }
-  if (o.json) std::cout << doc.dump() << "\n";
+  if (o.json) std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return verdict_exit(*verdict);
 }
 

@@ -70,7 +70,7 @@ int run(ProveOptions& o) {
              check::describe_verdict(*verdict, o.max_len, seconds, "proven", expr, o.assertion));
   // JSON: equiv's verdicts and fields (issue 5: "same verdicts and output"), so one parser
   // reads both; the text above says "proven".
-  if (o.json) std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent").dump() << "\n";
+  if (o.json) std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (std::holds_alternative<check::Proven>(*verdict)) return kVerified;
   if (std::holds_alternative<check::Counterexample>(*verdict)) return kCounterexample;
   return kInconclusive;

@@ -123,7 +123,7 @@ int run(RunOptions& o) {
       locate(out.error());
       status = kBadInput;
       if (o.json) {
-        std::cout << nlohmann::json{{"input", input_json}, {"error", diagnostic_json(out.error().front())}}.dump()
+        std::cout << nlohmann::json{{"input", input_json}, {"error", diagnostic_json(out.error().front())}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";
       }
       report(out.error(), &loaded->module);
@@ -131,9 +131,9 @@ int run(RunOptions& o) {
     }
     nlohmann::json result = interp::output_to_json(*out);
     if (o.json) {
-      std::cout << nlohmann::json{{"input", input_json}, {"output", result}}.dump() << "\n";
+      std::cout << nlohmann::json{{"input", input_json}, {"output", result}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-      std::cout << result.dump() << "\n";
+      std::cout << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
   };
   auto run_text = [&](const std::string& text) {
@@ -144,7 +144,7 @@ int run(RunOptions& o) {
       locate(input.error());
       status = kBadInput;
       if (o.json) {
-        std::cout << nlohmann::json{{"input", shown}, {"error", diagnostic_json(input.error().front())}}.dump()
+        std::cout << nlohmann::json{{"input", shown}, {"error", diagnostic_json(input.error().front())}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";
       }
       report(input.error());

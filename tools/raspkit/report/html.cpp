@@ -641,9 +641,9 @@ std::string render_html(const ReportContent& content) {
   out += fmt::format("<dt>program</dt><dd>{}</dd>\n", escape_html(content.file));
   out += fmt::format("<dt>expression</dt><dd>{}</dd>\n", escape_html(content.expression));
   out += fmt::format("<dt>input</dt><dd>{}</dd>\n",
-                     escape_html(interp::input_to_json(content.input).dump()));
+                     escape_html(interp::input_to_json(content.input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   out += fmt::format("<dt>output</dt><dd>{}</dd>\n",
-                     escape_html(interp::output_to_json(result).dump()));
+                     escape_html(interp::output_to_json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   out += fmt::format("<dt>semantics</dt><dd>{}</dd>\n", escape_html(describe_semantics(content.semantics)));
   out += fmt::format("<dt>schedule</dt><dd>{} model: {} layer{}, heads per layer {}</dd>\n",
                      escape_html(std::string(analyze::cost_model_name(b.model))), b.layers,
