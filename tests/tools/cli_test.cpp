@@ -350,6 +350,19 @@ TEST(CliTest, ProgressOnATerminalNamesFileDirectiveAndLength) {
   EXPECT_EQ(plain.err.find("length"), std::string::npos) << plain.err;
 }
 
+// Directive numbers past what they can mean fail at their line instead of aborting check
+// (an ERROR@ offset of 2^31 overflowed; std::terminate) or filling memory (max-len 10^8).
+TEST(CliTest, CheckRefusesDirectiveNumbersOutOfRange) {
+  std::string prog = write_temp("ranges.rasp",
+                                "x = tokens;\n# ERROR@+2147483648: E0101\n# EQUIV: x vocab=a max-len=99999999\n"
+                                "# COMPILES: vocab=a max-len=99999999\n# EQUIV: x vocab=a max-len=2 timeout=nan\n");
+  CliRun r = raspkit(fmt::format("check {} -j 100000", prog));
+  EXPECT_EQ(r.status, 10) << r.err;
+  for (const char* line : {"ranges.rasp:2: FAIL", "ranges.rasp:3: FAIL", "ranges.rasp:4: FAIL", "ranges.rasp:5: FAIL"}) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "\n" << r.err;
+  }
+}
+
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".
 TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
   std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -150,8 +151,19 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
                            d.text));
         continue;
       }
-      int offset = d.argument.empty() ? 1 : std::stoi(d.argument);
-      expected_errors.push_back({&d, d.line + offset, d.text});
+      // ERROR@+K / ERROR@-K: an offset past any file's length cannot name a line (and
+      // 2^31 would overflow it).
+      long long offset = 1;
+      if (!d.argument.empty()) {
+        std::string digits = d.argument[0] == '+' ? d.argument.substr(1) : d.argument;
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), offset);
+        if (ec != std::errc() || end != digits.data() + digits.size() || offset > 1000000 || offset < -1000000) {
+          result(d, Verdict::Error, "directive",
+                 fmt::format("ERROR@{}: the offset must be a line count within a million", d.argument));
+          continue;
+        }
+      }
+      expected_errors.push_back({&d, d.line + static_cast<int>(offset), d.text});
     }
   }
   auto note_error = [&](const Diagnostic& diag) {

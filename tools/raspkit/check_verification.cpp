@@ -116,8 +116,14 @@ std::optional<check::BoundedOptions> bounded(const Directive& d, const Arguments
     problem = "max-len and timeout must be numbers";
     return std::nullopt;
   }
-  if (o.timeout_seconds < 0) {
+  if (!(o.timeout_seconds >= 0)) {  // NaN too
     problem = "timeout must be 0 (no limit) or more seconds";
+    return std::nullopt;
+  }
+  // The bounds of the commands these directives stand for: equiv and prove take up to 1000,
+  // compile up to 4096 (a length beyond is not a check anyone can wait for).
+  if (int most = d.kind == "COMPILES" ? 4096 : 1000; o.max_len > most) {
+    problem = fmt::format("max-len must be at most {}", most);
     return std::nullopt;
   }
   if (c.deadline) {

@@ -83,6 +83,7 @@ int check(const CheckOptions& o) {
     return kUsage;
   }
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = std::min<int>(jobs, static_cast<int>(std::min<std::size_t>(files.size(), 1024)));  // no idle threads
   bool progress = !o.quiet && isatty(STDERR_FILENO);
   std::vector<CheckResult> results;
   for (auto& rs : run_all(files, jobs, progress, o)) {
