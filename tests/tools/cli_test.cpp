@@ -363,6 +363,25 @@ TEST(CliTest, CheckRefusesDirectiveNumbersOutOfRange) {
   }
 }
 
+// An output path that names an input is refused before anything is written (compile's
+// config beside `-o prog.safetensors` was prog.json, a JSON IR program, overwritten), and
+// an output that cannot be written is an error, not exit 0.
+TEST(CliTest, OutputsNeverOverwriteInputsAndMustBeWritten) {
+  std::string prog = write_temp("keep_me.rasp", "x = tokens;\n# EXPR: x\n# INPUT: \"a\" -> [\"a\"]\n");
+  std::string before = slurp(prog);
+  CliRun compile = raspkit(fmt::format("compile {} --vocab a --max-len 2 -o {} --config {}", prog,
+                                       temp_path("keep.safetensors"), prog));
+  EXPECT_EQ(compile.status, 1) << compile.err;
+  CliRun sarif = raspkit(fmt::format("check {} --sarif {}", prog, prog));
+  EXPECT_EQ(sarif.status, 1) << sarif.err;
+  CliRun graph = raspkit(fmt::format("graph {} -o {}", prog, prog));
+  EXPECT_EQ(graph.status, 1) << graph.err;
+  EXPECT_EQ(slurp(prog), before);
+  CliRun nowhere = raspkit(fmt::format("graph {} -o /nonexistent/raspkit/g.dot", prog));
+  EXPECT_EQ(nowhere.status, 1) << nowhere.err;
+  EXPECT_NE(nowhere.err.find("cannot write"), std::string::npos) << nowhere.err;
+}
+
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".
 TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
   std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -71,6 +73,11 @@ std::function<void(int length)> length_progress(const char* command, int max_len
 
 void clear_progress(const std::function<void(int length)>& progress) {
   if (progress) fmt::print(stderr, "\r\033[K");
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return !a.empty() && !b.empty() && std::filesystem::equivalent(a, b, ec) && !ec;
 }
 
 void add_deterministic_option(CLI::App& sub, bool& deterministic) {

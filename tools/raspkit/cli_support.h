@@ -68,6 +68,9 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 [[nodiscard]] std::function<void(int length)> length_progress(const char* command, int max_len);
 void clear_progress(const std::function<void(int length)>& progress);
 
+/// Whether two paths name one existing file (an output about to overwrite an input).
+[[nodiscard]] bool same_file(const std::string& a, const std::string& b);
+
 /// Adds --deterministic: timings printed as 0, so that two runs print the same bytes.
 void add_deterministic_option(CLI::App& sub, bool& deterministic);
 /// Wall-clock seconds since `start`; 0 when `deterministic` or when the environment sets

@@ -82,6 +82,15 @@ int check(const CheckOptions& o) {
     fmt::print(stderr, "raspkit check: no .rasp files under the given paths\n");
     return kUsage;
   }
+  for (const auto& report : {o.sarif, o.junit}) {
+    if (!report) continue;
+    for (const std::string& f : files) {
+      if (same_file(*report, f)) {
+        fmt::print(stderr, "raspkit check: the report {} is one of the files checked; give another path\n", *report);
+        return kUsage;
+      }
+    }
+  }
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::min<int>(jobs, static_cast<int>(std::min<std::size_t>(files.size(), 1024)));  // no idle threads
   bool progress = !o.quiet && isatty(STDERR_FILENO);

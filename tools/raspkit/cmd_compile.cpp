@@ -48,6 +48,15 @@ int run_compile(const CompileCommand& cmd) {
     fmt::print(stderr, "raspkit compile: give -o FILE, --json, or both\n");
     return kUsage;
   }
+  // The config goes beside the weights (-o prog.safetensors: prog.json), which may be the
+  // program itself when it is JSON IR: refused rather than overwritten.
+  for (const std::string& out : {cmd.output, cmd.config,
+                                  cmd.output.empty() ? std::string() : compile::default_config_path(cmd.output)}) {
+    if (same_file(out, cmd.program.file)) {
+      fmt::print(stderr, "raspkit compile: writing {} would overwrite the program; give another -o or --config\n", out);
+      return kUsage;
+    }
+  }
   if (cmd.format == "transformerlens" && !cmd.config.empty()) {
     fmt::print(stderr, "raspkit compile: --format transformerlens writes DIR/config.json; drop --config\n");
     return kUsage;

@@ -134,11 +134,21 @@ int run_graph(const GraphCommand& cmd) {
                       : cmd.model == "tracr" ? analyze::tracr_bounds(p, loaded->root, opts)
                                              : analyze::optimal_bounds(p, loaded->root, opts);
   std::string dot = to_dot(p, loaded->root, b);
+  if (!cmd.output.empty() && same_file(cmd.output, cmd.program.file)) {
+    fmt::print(stderr, "raspkit graph: -o {} is the program itself; give another file\n", cmd.output);
+    return kUsage;
+  }
   if (cmd.format == "dot") {
     if (cmd.output.empty()) {
       fmt::print("{}", dot);
     } else {
-      std::ofstream(cmd.output) << dot;
+      std::ofstream out(cmd.output);
+      out << dot;
+      out.close();
+      if (!out) {
+        fmt::print(stderr, "raspkit graph: cannot write {}\n", cmd.output);
+        return kUsage;
+      }
     }
     return kVerified;
   }
@@ -167,8 +177,10 @@ int run_graph(const GraphCommand& cmd) {
   if (rc == 0) ::waitpid(pid, &status, 0);
   std::filesystem::remove(tmp);
   if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fmt::print(stderr, "raspkit graph: `dot -Tsvg` failed\n");
-    return kInternal;
+    // Most often the output cannot be written (dot says why above): the user's to fix.
+    fmt::print(stderr, "raspkit graph: `dot -Tsvg` failed{}\n",
+               cmd.output.empty() ? "" : fmt::format(" (writing {})", cmd.output));
+    return cmd.output.empty() ? kInternal : kUsage;
   }
   return kVerified;
 }
