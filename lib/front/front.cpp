@@ -61,7 +61,7 @@ Result<Module> load_file(const std::string& path, const LoadOptions& options) {
   if (!read) return fail(code::kLoad, read.error(), start);
   std::string text = std::move(*read);
   if (ends_with(path, ".json")) {
-    nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json doc = ir::parse_json(text);
     if (doc.is_discarded()) return fail(code::kJson, "not valid JSON", start);
     auto program = ir::program_from_json(doc, path);
     if (!program) return tl::unexpected(program.error());

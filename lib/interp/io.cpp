@@ -46,7 +46,7 @@ tl::unexpected<Diagnostics> with_bracket_hint(const Result<std::vector<ir::Value
 }  // namespace
 
 Result<std::vector<ir::Value>> parse_input(const std::string& text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json j = ir::parse_json(text);
   if (j.is_discarded()) {
     if (!text.empty() && (text.front() == '[' || text.front() == '"')) {
       auto bad = fail(code::kInput, fmt::format("input is not valid JSON: {}", text));

@@ -491,4 +491,25 @@ Result<Program> program_from_json(const json& doc, const std::string& file_name)
   return program;
 }
 
+nlohmann::json parse_json(std::string_view text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if ((c == '[' || c == '{') && ++depth > kMaxJsonDepth) return nlohmann::json(nlohmann::json::value_t::discarded);
+    if (c == ']' || c == '}') --depth;
+  }
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
 }  // namespace rasp::ir

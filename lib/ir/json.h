@@ -10,6 +10,14 @@ namespace rasp::ir {
 
 inline constexpr int kJsonSchema = 1;
 
+/// Arrays and objects nested deeper than this are refused before parsing: the parser
+/// recurses, and 70,000 `[` overflow the stack.
+inline constexpr int kMaxJsonDepth = 10000;
+
+/// nlohmann::json::parse without exceptions for text a user wrote: discarded when it is not
+/// JSON or nests deeper than kMaxJsonDepth.
+[[nodiscard]] nlohmann::json parse_json(std::string_view text);
+
 /// The whole program: every node with kind, inputs, expression, value, names and ranges.
 [[nodiscard]] nlohmann::json program_to_json(const Program& program);
 /// Reads a program back, validating every id, kind and expression; errors name the JSON

@@ -382,6 +382,21 @@ TEST(CliTest, OutputsNeverOverwriteInputsAndMustBeWritten) {
   EXPECT_NE(nowhere.err.find("cannot write"), std::string::npos) << nowhere.err;
 }
 
+// A directive line of 40,000 characters (an expected output nested 20,000 deep) fails at its
+// line: reading it with std::regex, which recurses per character, overflowed the stack, and
+// so did parsing JSON nested that deep.
+TEST(CliTest, CheckSurvivesHugeDirectiveLines) {
+  std::string deep = std::string(20000, '[') + std::string(20000, ']');
+  std::string prog = write_temp("huge_line.rasp", "x = tokens;\n# EXPR: x\n# INPUT: \"ab\" -> " + deep + "\n");
+  CliRun r = raspkit("check " + prog);
+  EXPECT_EQ(r.status, 10) << r.err.substr(0, 300);
+  EXPECT_NE(r.err.find("huge_line.rasp:3: FAIL"), std::string::npos) << r.err.substr(0, 300);
+  std::string inputs = write_temp("deep.jsonl", std::string(70000, '[') + "\n\"ab\"\n");
+  CliRun batch = raspkit(fmt::format("run {} --inputs {} --json", prog, inputs));
+  EXPECT_EQ(batch.status, 2) << batch.err.substr(0, 300);
+  EXPECT_NE(batch.out.find("{\"input\":\"ab\",\"output\":[\"a\",\"b\"]}"), std::string::npos) << batch.out.substr(0, 300);
+}
+
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".
 TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
   std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");

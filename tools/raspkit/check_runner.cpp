@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "lib/ir/json.h"
 #include "lib/ir/read_file.h"
 #include "lib/front/front.h"
 #include "lib/interp/io.h"
@@ -238,7 +239,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         result(d, Verdict::Error, what, "expected `# INPUT: <json input> -> <json output>`");
         continue;
       }
-      auto input = interp::input_from_json(nlohmann::json::parse(parts->first));
+      auto input = interp::input_from_json(ir::parse_json(parts->first));
       std::string subject = fmt::format("{} on {}", what, parts->first);
       if (!input) {
         result(d, Verdict::Error, subject, input.error().front().message, input.error().front().code);
@@ -261,7 +262,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         }
         continue;
       }
-      nlohmann::json expected = nlohmann::json::parse(want, nullptr, false);
+      nlohmann::json expected = ir::parse_json(want);
       if (expected.is_discarded()) {
         result(d, Verdict::Error, subject, fmt::format("expected output is not JSON: {}", want));
         continue;

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <regex>
 #include <sstream>
 
 #include "analyzers/cost_model_optimal.h"
@@ -17,6 +17,7 @@
 #include "analyzers/cost_model_tracr.h"
 #include "checkers/smt/equivalence.h"
 #include "checkers/smt/property.h"
+#include "lib/ir/json.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
@@ -65,17 +66,32 @@ Arguments parse_arguments(const std::string& text) {
     a.tail = body.substr(arrow + 2);
     body = body.substr(0, arrow);
   }
-  static const std::regex pair(R"((^|\s)([A-Za-z][A-Za-z_-]*)=(\S+))");
-  std::smatch m;
-  std::string rest = body;
+  // key=value words (a key is a letter, then letters, '_' or '-'; the value runs to the next
+  // space), read word by word: std::regex recurses per character and a long value
+  // overflowed the stack.
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   std::size_t first = std::string::npos;
-  std::size_t offset = 0;
-  while (std::regex_search(rest, m, pair)) {
-    if (first == std::string::npos) first = offset + static_cast<std::size_t>(m.position(0));
-    if (a.options.count(m[2])) a.repeated.push_back(m[2]);
-    a.options[m[2]] = m[3];
-    offset += static_cast<std::size_t>(m.position(0) + m.length(0));
-    rest = m.suffix();
+  for (std::size_t i = 0; i < body.size();) {
+    if (space(body[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < body.size() && !space(body[end])) ++end;
+    std::string word = body.substr(i, end - i);
+    std::size_t eq = word.find('=');
+    bool key_ok = eq != std::string::npos && eq > 0 && eq + 1 < word.size() &&
+                  std::isalpha(static_cast<unsigned char>(word[0])) &&
+                  std::all_of(word.begin() + 1, word.begin() + static_cast<long>(eq), [](char c) {
+                    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                  });
+    if (key_ok) {
+      if (first == std::string::npos) first = i;
+      std::string key = word.substr(0, eq);
+      if (a.options.count(key)) a.repeated.push_back(key);
+      a.options[key] = word.substr(eq + 1);
+    }
+    i = end;
   }
   a.head = body.substr(0, first == std::string::npos ? body.size() : first);
   auto trim = [](std::string s) {
@@ -160,7 +176,7 @@ CheckResult from_verdict(const Directive& d, const DirectiveContext& c, const ch
                   fmt::format("counterexample {}: {} vs {}", got, describe_outcome(x->output_a),
                               describe_outcome(x->output_b)));
     }
-    auto want = interp::input_from_json(nlohmann::json::parse(expected_input, nullptr, false));
+    auto want = interp::input_from_json(ir::parse_json(expected_input));
     // Compare token by token as the program reads them (str), so [1, 1] names the same
     // input as the symbols "1", "1" of vocab=1,2.
     auto as_text = [](const std::vector<ir::Value>& in) {

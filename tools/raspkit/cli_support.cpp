@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "lib/ir/json.h"
 #include "lib/interp/io.h"
 #include "lib/ir/text.h"
 
@@ -95,7 +96,7 @@ double elapsed_seconds(std::chrono::steady_clock::time_point start, bool determi
 // "abc" or a JSON string: one token per character; "[1, 2]": a JSON list; "a,b,c" or
 // "1,2,3": comma-separated tokens, each read as JSON when it parses (numbers, booleans).
 std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
+  auto j = ir::parse_json(text);
   if (j.is_discarded() && text.find(',') != std::string::npos) {
     std::vector<ir::Value> out;
     std::size_t start = 0;
@@ -104,7 +105,7 @@ std::optional<std::vector<ir::Value>> parse_vocab(const std::string& text) {
       if (end == std::string::npos) end = text.size();
       std::string item = text.substr(start, end - start);
       if (!ir::valid_utf8(item)) return std::nullopt;
-      auto parsed = nlohmann::json::parse(item, nullptr, false);
+      auto parsed = ir::parse_json(item);
       auto one = interp::input_from_json(
           parsed.is_discarded() || parsed.is_string() ? nlohmann::json::array({item})
                                                        : nlohmann::json::array({parsed}));

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "lib/ir/json.h"
 #include "lib/ir/read_file.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
@@ -138,7 +139,7 @@ int run(RunOptions& o) {
   };
   auto run_text = [&](const std::string& text) {
     auto input = interp::parse_input(text);
-    nlohmann::json shown = nlohmann::json::parse(text, nullptr, false);
+    nlohmann::json shown = ir::parse_json(text);
     if (shown.is_discarded()) shown = text;
     if (!input) {
       locate(input.error());

@@ -31,6 +31,9 @@ struct StageError {
 
 constexpr std::size_t kMaxListSize = 1'000'000;
 constexpr int kMaxCallDepth = 500;
+// Each nested `load` recurses through the parser and stager: a chain of 4,500 files
+// overflowed the stack. No program is split over more files than this.
+constexpr std::size_t kMaxLoadDepth = 200;
 // Load-time work (statements run, comprehension items, dict and membership scans) before
 // E0212: nested loops over long ranges would otherwise run for hours.
 constexpr std::size_t kMaxSteps = 2'000'000;
@@ -486,6 +489,9 @@ void Stager::load(const std::string& name, const SourceRange& range,
     error(code::kLoad, fmt::format("cannot find '{}.rasp' to load", name), range);
   }
   std::string key = fs::weakly_canonical(found).string();
+  if (d_load_stack.size() >= kMaxLoadDepth) {
+    error(code::kLimit, fmt::format("loads nested deeper than {} files", kMaxLoadDepth), range);
+  }
   if (std::find(d_load_stack.begin(), d_load_stack.end(), key) != d_load_stack.end()) {
     error(code::kLoad, fmt::format("'{}' loads itself (a load cycle)", name), range);
   }

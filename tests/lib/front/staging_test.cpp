@@ -98,6 +98,21 @@ TEST(StagingTest, NegativeIndexCountsFromTheLengthInScope) {
   EXPECT_EQ(number.error().front().range.col, 34);
 }
 
+// A chain of loads deeper than the limit is a located error (4,500 files overflowed the stack).
+TEST(StagingTest, LoadsNestedTooDeepAreRefused) {
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("raspkit_chain_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  for (int i = 0; i < 250; ++i) {
+    std::ofstream((dir / fmt::format("c{}.rasp", i)).string())
+        << (i + 1 < 250 ? fmt::format("load \"c{}\";\n", i + 1) : std::string()) << "x" << i << " = tokens;\n";
+  }
+  auto module = load_file((dir / "c0.rasp").string());
+  ASSERT_FALSE(module.has_value());
+  EXPECT_EQ(module.error().front().code, std::string("E0212"));
+  EXPECT_NE(module.error().front().message.find("loads nested deeper than"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(StagingTest, ForLoopsBuildOneNodePerIteration) {
   const char* src = "acc = indices;\nfor k in range(3) { acc = acc + k; }\n";
   EXPECT_EQ(run(src, "acc", "ab"), nlohmann::json({3, 4}));
