@@ -253,6 +253,17 @@ class Encoder::Impl {
           }
         }
         if (node.value.is_string()) strings.insert(node.value.str());
+        // The tokens' strings even where the shape gave up listing values (a vocabulary of
+        // hundreds of symbols): every input symbol must have its place in the table.
+        if (node.kind == NodeKind::Tokens) {
+          for (const Value& raw : d_options.vocabulary) {
+            auto v = ir::convert_token(node.token_type, raw);
+            if (v && v->is_string()) strings.insert(v->str());
+          }
+          if (d_options.semantics.bos) {
+            if (Value b = ir::bos_token(node.token_type); b.is_string()) strings.insert(b.str());
+          }
+        }
         if (node.expr) {
           std::vector<Shape> vars;
           for (NodeId in : node.inputs) vars.push_back(shapes[in]);

@@ -2,6 +2,7 @@
 #include "checkers/smt/equivalence.h"
 #include "checkers/smt/verdict_json.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/checkers/smt/program_builder.h"
@@ -88,6 +89,22 @@ TEST(EquivalenceTest, AnOverflowingAggregateTotalIsAFailure) {
   NodeId ra = a.aggregate(a.select(i, i, BinaryOp::Le), va);
   NodeId rb = big(b);
   expect_counterexample(check(a, ra, b, rb, options("ab", 3)), "\"aa\"");
+}
+
+// A vocabulary past what a shape lists (600 symbols) still puts every token in the string
+// table: it was "missing from the string table", inconclusive.
+TEST(EquivalenceTest, AVocabularyOfHundredsOfSymbols) {
+  Builder a, b;
+  NodeId ra = a.map(bin(BinaryOp::Eq, x0(), lit("s599")), {a.tokens()});
+  NodeId rb = b.map(bin(BinaryOp::Eq, x0(), lit("s598")), {b.tokens()});
+  BoundedOptions o = options("ab", 1);
+  o.vocabulary.clear();
+  for (int i = 0; i < 600; ++i) o.vocabulary.push_back(Value::string(fmt::format("s{}", i)));
+  auto v = check_equivalence({&a.program, ra}, {&b.program, rb}, o);
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(std::holds_alternative<Counterexample>(*v))
+      << (std::holds_alternative<Inconclusive>(*v) ? std::get<Inconclusive>(*v).reason : "proven");
+  EXPECT_EQ(interp::describe_input(std::get<Counterexample>(*v).input), "[\"s598\"]");
 }
 
 TEST(EquivalenceTest, ReverseOffByOneDiffersFromLengthTwo) {
