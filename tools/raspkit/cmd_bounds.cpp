@@ -225,7 +225,7 @@ void add_bounds_command(CLI::App& app, Action& action) {
   sub->add_flag("--json", cmd->json, "one JSON document on stdout");
   sub->add_option("--vocab", cmd->vocab, "comma-separated vocabulary: adds value sets and sizes");
   sub->add_option("--max-len", cmd->max_len, "longest input, with --vocab")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 4096));  // compile's bound: 2^31 allocated 15 GB, then bad_alloc
   sub->add_option("--timeout-ms", cmd->timeout_ms, "time limit of one exact head search");
   sub->add_flag("--smt", cmd->smt,
                 "with --vocab and --max-len: share heads between selectors Z3 proves equal");

@@ -197,7 +197,8 @@ void add_run_command(CLI::App& app, Action& action) {
   auto* compiled = sub->add_flag("--compiled", options->compiled, "run the compiled transformer weights instead");
   sub->add_option("--vocab", options->vocab, "with --compiled: the vocabulary, e.g. a,b,c")->needs(compiled);
   sub->add_option("--max-len", options->max_len, "with --compiled: the longest input the model takes")
-      ->needs(compiled);
+      ->needs(compiled)
+      ->check(CLI::Range(1, 4096));
   sub->add_option("--schedule", options->schedule,
                   "with --compiled: layer assignment, optimal (default) or asap, as `raspkit compile`")
       ->check(CLI::IsMember({"optimal", "asap"}))
