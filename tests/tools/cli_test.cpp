@@ -397,6 +397,18 @@ TEST(CliTest, CheckSurvivesHugeDirectiveLines) {
   EXPECT_NE(batch.out.find("{\"input\":\"ab\",\"output\":[\"a\",\"b\"]}"), std::string::npos) << batch.out.substr(0, 300);
 }
 
+// run --compiled prints the interpreter's JSON where the values are equal (issue 4): a mean
+// of 0 printed 0 from the weights and 0.0 from the interpreter.
+TEST(CliTest, RunCompiledPrintsNumbersAsTheInterpreterDoes) {
+  std::string prog = write_temp("fracs.rasp", "f = aggregate(select(indices, indices, <=), indicator(tokens == \"a\"));\n");
+  CliRun interp = raspkit(fmt::format("run {} --input bbab --json", prog));
+  CliRun compiled = raspkit(fmt::format("run {} --input bbab --json --compiled --vocab a,b --max-len 5", prog));
+  ASSERT_EQ(interp.status, 0) << interp.err;
+  ASSERT_EQ(compiled.status, 0) << compiled.err;
+  EXPECT_EQ(compiled.out, interp.out);
+  EXPECT_NE(interp.out.find("0.0"), std::string::npos) << interp.out;  // the case in point
+}
+
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".
 TEST(CliTest, CheckSarifBaseAtTheRootEndsInOneSlash) {
   std::string prog = write_temp("root_base.rasp", "x = tokens;\n# INPUT: \"a\" -> [\"a\"]\n");

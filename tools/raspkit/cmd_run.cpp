@@ -130,6 +130,17 @@ int run(RunOptions& o) {
       report(out.error(), &loaded->module);
       return;
     }
+    if (model && !out->is_selector) {
+      // A decoded number is a value of the s-op's value set, where 3 and 3.0 are one value:
+      // where it equals the interpreter's, it is printed as the interpreter prints it (issue
+      // 4: the same JSON); where they differ, the compiled value is shown as it is.
+      if (auto want = interp::evaluate(loaded->module.program, loaded->root, input, o.semantics);
+          want && want->values.size() == out->values.size()) {
+        for (std::size_t i = 0; i < out->values.size(); ++i) {
+          if (out->values[i] == want->values[i]) out->values[i] = want->values[i];
+        }
+      }
+    }
     nlohmann::json result = interp::output_to_json(*out);
     if (o.json) {
       std::cout << nlohmann::json{{"input", input_json}, {"output", result}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -194,7 +205,9 @@ void add_run_command(CLI::App& app, Action& action) {
   sub->add_option("--inputs", options->inputs_file, "a file with one JSON input per line (batch mode)");
   add_semantics_options(*sub, options->semantics, options->aggregate);
   sub->add_flag("--json", options->json, "print {\"input\", \"output\"} per input");
-  auto* compiled = sub->add_flag("--compiled", options->compiled, "run the compiled transformer weights instead");
+  auto* compiled = sub->add_flag("--compiled", options->compiled,
+                                 "run the compiled transformer weights instead (a number equal to the "
+                                 "interpreter's is printed as the interpreter prints it, 3 or 3.0)");
   sub->add_option("--vocab", options->vocab, "with --compiled: the vocabulary, e.g. a,b,c")->needs(compiled);
   sub->add_option("--max-len", options->max_len, "with --compiled: the longest input the model takes")
       ->needs(compiled)
