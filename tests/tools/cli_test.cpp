@@ -235,6 +235,11 @@ TEST(CliTest, UsageErrorsExitOne) {
   EXPECT_EQ(raspkit("run --input ab").status, 1);
   EXPECT_EQ(raspkit("frobnicate").status, 1);
   EXPECT_EQ(raspkit("run --expr tokens --input a --aggregate median").status, 1);
+  // A NaN timeout is no number of seconds (it meant no limit at all).
+  std::string p = write_temp("nan_timeout.rasp", "x = tokens;\n");
+  EXPECT_EQ(raspkit(fmt::format("equiv {} {} --vocab a --max-len 2 --timeout nan", p, p)).status, 1);
+  EXPECT_EQ(raspkit(fmt::format("compile {} --vocab a --max-len 2 --json --timeout nan", p)).status, 1);
+  EXPECT_EQ(raspkit(fmt::format("check {} --timeout nan", p)).status, 1);
 }
 
 TEST(CliTest, CheckFailsAtTheWrongExpectation) {

@@ -231,7 +231,7 @@ void add_bounds_command(CLI::App& app, Action& action) {
                 "with --vocab and --max-len: share heads between selectors Z3 proves equal");
   sub->add_option("--smt-timeout", cmd->smt_timeout,
                   "seconds for each selector equality proof with --smt (default 60)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveSeconds);
   sub->callback([cmd, &action] { action = [cmd] { return run_bounds(*cmd); }; });
 }
 

@@ -522,7 +522,7 @@ void add_cex_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--seed", cmd->seed, "seed of the random search (default 1)");
   sub->add_option("--timeout", cmd->timeout, "seconds for the whole search (0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   sub->add_option("--exhaustive", cmd->exhaustive_budget,
                   "try every input of the shortest lengths while they number at most this "
                   "(default 20000)");

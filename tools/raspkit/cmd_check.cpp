@@ -157,7 +157,7 @@ void add_check_command(CLI::App& app, Action& action) {
   sub->add_option("--timeout", options->timeout,
                   "seconds for the whole run (default 0: no limit); directives not reached by then are "
                   "inconclusive (exit 5 when nothing failed), solver directives get at most the time left")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   sub->add_option("--only", options->only,
                   "run only these directive kinds (comma-separated: INPUT,ERROR,BOUNDS,EQUIV,ASSERT,COMPILES); "
                   "the others are reported as skipped")

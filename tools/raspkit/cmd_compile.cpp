@@ -168,7 +168,7 @@ void add_compile_command(CLI::App& app, Action& action) {
   sub->add_option("--timeout", cmd->timeout,
                   "seconds for Z3 to prove the compile hazards (default 20); then exhaustive "
                   "search over short inputs")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveSeconds);
   sub->add_flag("--json", cmd->json,
                 "print {layers, heads_per_layer, residual_width, mlp_hidden, params, exact_up_to}");
   sub->callback([cmd, &action] { action = [cmd] { return run_compile(*cmd); }; });

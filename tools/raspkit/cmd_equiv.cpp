@@ -151,10 +151,10 @@ void add_equiv_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 1000))
       ->required();
   sub->add_option("--timeout", o->timeout, "seconds for the whole check (0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   sub->add_option("--solver-timeout", o->solver_timeout,
                   "seconds for any one Z3 call, within --timeout (0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   sub->add_option("--rlimit", o->rlimit,
                   "Z3 resource units for any one call (0: no limit); unlike a timeout, the same "
                   "verdict every run");
