@@ -231,6 +231,21 @@ TEST(CliTest, InvalidUtf8IsRefusedNotAnInternalError) {
   EXPECT_NE(vocab.err.find("not UTF-8"), std::string::npos) << vocab.err;
 }
 
+// prove reads --assert in the program's scope, which a JSON IR program does not have: said
+// so (it said "the file assigns no s-op"); run and equiv take the same file.
+TEST(CliTest, ProveSaysAJsonIrProgramHasNoScope) {
+  std::string ir = write_temp(
+      "prog_ir.json",
+      R"({"schema":1,"nodes":[{"kind":"tokens","token_type":"int","name":"tokens","id":0},)"
+      R"({"kind":"indices","name":"indices","id":1},{"kind":"select","inputs":[0,1],"expr":{"op":"binary","bop":"<=",)"
+      R"("args":[{"op":"var","var":0},{"op":"var","var":1}]},"id":2},{"kind":"aggregate","inputs":[2,0],"instance":1,"id":3}],)"
+      R"("outputs":{"agg":3}})");
+  EXPECT_EQ(raspkit(fmt::format("run {} --tokens int --input '[1,2]'", ir)).status, 0);
+  CliRun prove = raspkit(fmt::format("prove {} --assert 'out == out' --vocab 1,2 --max-len 2 --tokens int", ir));
+  EXPECT_EQ(prove.status, 1) << prove.err;
+  EXPECT_NE(prove.err.find("JSON IR program, which has no scope"), std::string::npos) << prove.err;
+}
+
 TEST(CliTest, UsageErrorsExitOne) {
   EXPECT_EQ(raspkit("run --input ab").status, 1);
   EXPECT_EQ(raspkit("frobnicate").status, 1);

@@ -32,6 +32,13 @@ int run(ProveOptions& o) {
   o.program.sum_aggregation = o.semantics.aggregation == interp::Aggregation::Sum;
   auto plain = load_or_report(o.program);
   if (!plain) return kBadInput;
+  if (!plain->module.env) {
+    // --assert is RASP read in the program's scope: a JSON IR program has names for its
+    // outputs but no scope to read an expression in.
+    fmt::print(stderr, "raspkit prove: {} is a JSON IR program, which has no scope to read --assert in; "
+                       "prove its .rasp source\n", o.program.file);
+    return kUsage;
+  }
   std::string expr = o.program.expr.value_or(plain->module.last_assigned_name);
   if (expr.empty()) {
     fmt::print(stderr, "raspkit prove: give --expr (the file assigns no s-op)\n");
