@@ -51,4 +51,20 @@ bool one_character(std::string_view text) {
   return !text.empty() && character_length(text) == text.size();
 }
 
+std::string with_replacement_characters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    std::size_t len = character_length(text);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      len = 1;
+    } else {
+      out.append(text.substr(0, len));
+    }
+    text.remove_prefix(len);
+  }
+  return out;
+}
+
 }  // namespace rasp::ir

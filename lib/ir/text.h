@@ -17,6 +17,10 @@ namespace rasp::ir {
 /// character is one piece by itself (callers that show text check valid_utf8 first).
 [[nodiscard]] std::vector<std::string> characters(std::string_view text);
 
+/// `text` with every byte that starts no well-formed character replaced by U+FFFD, for
+/// formats that must be UTF-8 (XML, JSON).
+[[nodiscard]] std::string with_replacement_characters(std::string_view text);
+
 /// Whether `text` is exactly one character.
 [[nodiscard]] bool one_character(std::string_view text);
 

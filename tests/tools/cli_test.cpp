@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "lib/ir/text.h"
 #include "tests/tools/cli_run.h"
 
 namespace {
@@ -427,6 +428,21 @@ TEST(CliTest, RunCompiledPrintsNumbersAsTheInterpreterDoes) {
   ASSERT_EQ(compiled.status, 0) << compiled.err;
   EXPECT_EQ(compiled.out, interp.out);
   EXPECT_NE(interp.out.find("0.0"), std::string::npos) << interp.out;  // the case in point
+}
+
+// JUnit XML stays well-formed for a file name that is not UTF-8 (its byte as U+FFFD).
+TEST(CliTest, CheckJunitIsUtf8WhateverTheFileName) {
+  auto dir = std::filesystem::temp_directory_path() / "raspkit_junit_names";
+  std::filesystem::create_directories(dir);
+  std::string prog = (dir / "f\xff.rasp").string();
+  std::ofstream(prog) << "x = tokens;\n# EXPR: x\n# INPUT: \"a\" -> [\"b\"]\n";
+  std::string xml = temp_path("names.xml");
+  CliRun r = raspkit(fmt::format("check '{}' -q --junit {}", dir.string(), xml));
+  EXPECT_EQ(r.status, 10) << r.err;
+  std::string text = slurp(xml);
+  EXPECT_TRUE(rasp::ir::valid_utf8(text)) << text;
+  EXPECT_NE(text.find("f\xEF\xBF\xBD.rasp"), std::string::npos) << text;
+  std::filesystem::remove_all(dir);
 }
 
 // Run from the root directory, %SRCROOT% is "file:///", not "file:////".

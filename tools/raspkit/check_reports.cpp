@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "lib/ir/text.h"
 #include "tools/raspkit/report/html.h"
 
 namespace rasp::cli {
@@ -129,6 +130,22 @@ nlohmann::json sarif_report(const std::vector<CheckResult>& results) {
              {"results", std::move(out)}}}}};
 }
 
+// Text for XML: UTF-8 (a file name's stray bytes as U+FFFD), control characters XML 1.0
+// cannot hold as U+FFFD too, then escaped.
+std::string xml_text(std::string_view text) {
+  std::string valid = ir::with_replacement_characters(text);
+  std::string out;
+  for (char c : valid) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += c;
+    }
+  }
+  return html::escape_html(out);
+}
+
 std::string junit_report(const std::vector<CheckResult>& results) {
   std::map<std::string, std::vector<const CheckResult*>> by_file;
   for (const auto& r : results) by_file[r.file].push_back(&r);
@@ -139,21 +156,21 @@ std::string junit_report(const std::vector<CheckResult>& results) {
     std::string cases;
     for (const CheckResult* r : rs) {
       std::string name = fmt::format("line {}: {} {}", r->line, r->kind, r->subject);
-      cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">", html::escape_html(name),
-                           html::escape_html(file), html::escape_html(file), r->line);
+      cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">", xml_text(name),
+                           xml_text(file), xml_text(file), r->line);
       if (r->verdict == Verdict::Fail || r->verdict == Verdict::Error) {
         ++f;
-        cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}:{}: {}</failure>", html::escape_html(r->message),
-                             verdict_name(r->verdict), html::escape_html(file), r->line, html::escape_html(r->message));
+        cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}:{}: {}</failure>", xml_text(r->message),
+                             verdict_name(r->verdict), xml_text(file), r->line, xml_text(r->message));
       } else if (r->verdict == Verdict::Inconclusive) {
         // Neither held nor failed (a timeout, Z3's unknown): JUnit's error, a test that
         // could not complete, as exit 5 is neither 0 nor 10.
         ++e;
-        cases += fmt::format("<error message=\"{}\" type=\"inconclusive\">{}:{}: {}</error>", html::escape_html(r->message),
-                             html::escape_html(file), r->line, html::escape_html(r->message));
+        cases += fmt::format("<error message=\"{}\" type=\"inconclusive\">{}:{}: {}</error>", xml_text(r->message),
+                             xml_text(file), r->line, xml_text(r->message));
       } else if (r->verdict == Verdict::Skip) {
         ++s;
-        cases += fmt::format("<skipped message=\"{}\"/>", html::escape_html(r->message));
+        cases += fmt::format("<skipped message=\"{}\"/>", xml_text(r->message));
       }
       cases += "</testcase>\n";
     }
@@ -162,7 +179,7 @@ std::string junit_report(const std::vector<CheckResult>& results) {
     errors += e;
     skipped += s;
     suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n{}  </testsuite>\n",
-                          html::escape_html(file), rs.size(), f, e, s, cases);
+                          xml_text(file), rs.size(), f, e, s, cases);
   }
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"raspkit check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n{}</testsuites>\n",
                      tests, failures, errors, skipped, suites);
