@@ -72,6 +72,20 @@ TEST(CompileAggregateCliTest, ARefusalInTheLibraryIsLocatedWhereTheProgramReadsI
   EXPECT_NE(r.err.find("note: in the library's code at <prelude>:"), std::string::npos) << r.err;
 }
 
+// cex takes --aggregate as compile does, so a model compiled for sums can be searched with
+// the interpreter's sum semantics (cex had no such option).
+TEST(CompileAggregateCliTest, CexTakesTheAggregation) {
+  std::string prog = write_temp("agg_cex.rasp", kProgram);
+  std::string model = temp_path("agg_cex.safetensors");
+  CliRun compiled = raspkit(fmt::format(
+      "compile {} --expr prev --tokens int --vocab 1,2,3 --max-len 4 --aggregate sum -o {}", prog, model));
+  ASSERT_EQ(compiled.status, 0) << compiled.err;
+  CliRun cex = raspkit(fmt::format(
+      "cex {} --expr prev --tokens int --vocab 1,2,3 --max-len 4 --aggregate sum --model {} --json", prog, model));
+  EXPECT_EQ(cex.status, 0) << cex.err;
+  EXPECT_EQ(raspkit(fmt::format("cex {} --expr prev --vocab 1,2 --max-len 2 --aggregate median", prog)).status, 1);
+}
+
 TEST(CompileAggregateCliTest, UnknownAggregationIsAUsageError) {
   std::string prog = write_temp("agg_bad.rasp", kProgram);
   CliRun r = raspkit(fmt::format(

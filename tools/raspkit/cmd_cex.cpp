@@ -42,6 +42,9 @@ struct CexCommand {
   std::size_t random_inputs = 2000;
   std::string output;
   bool json = false;
+  std::string aggregate = "mean";
+  /// --aggregate: the interpreter's semantics, and the aggregation the weights compile for.
+  interp::Options semantics;
 };
 
 using Input = std::vector<ir::Value>;
@@ -72,7 +75,7 @@ class Search {
   Comparison compare(const Input& input) {
     ++d_tried;
     Comparison c;
-    auto expected = interp::evaluate(d_program, d_root, input, interp::Options{});
+    auto expected = interp::evaluate(d_program, d_root, input, d_cmd.semantics);
     if (!expected) {  // outside the program's domain: nothing to compile
       if (d_outside++ == 0) {
         d_outside_example = input;
@@ -239,7 +242,10 @@ std::optional<std::string> regress_text(const CexCommand& cmd, const std::string
   }
   while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
   out += "\n";
-  if (cmd.program.tokens != "str") out += fmt::format("# FLAGS: --tokens {}\n", cmd.program.tokens);
+  std::string flags;
+  if (cmd.program.tokens != "str") flags += fmt::format(" --tokens {}", cmd.program.tokens);
+  if (cmd.semantics.aggregation == interp::Aggregation::Sum) flags += " --aggregate sum";
+  if (!flags.empty()) out += fmt::format("# FLAGS:{}\n", flags);
   out += fmt::format("# EXPR: {}\n", expr);
   out += fmt::format("# INPUT: {} -> {}\n", interp::input_to_json(input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                      interp::output_to_json(c.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -274,6 +280,7 @@ int run_cex(const CexCommand& cmd) {
   options.vocab = *vocab;
   options.max_len = cmd.max_len;
   options.width_fusion = width_fusion(cmd.width_fusion);
+  options.aggregation = cmd.semantics.aggregation;
   auto reader = compile::ResidualReader::make(program, loaded->root, options,
                                               bounds ? &bounds->schedule : nullptr);
   if (!reader) {
@@ -312,6 +319,7 @@ int run_cex(const CexCommand& cmd) {
       if (h.kind == check::HazardKind::WidthInRange) wanted.push_back(h);
     }
     check::BoundedOptions bo;
+    bo.semantics = cmd.semantics;
     bo.vocabulary = *vocab;
     bo.max_len = cmd.max_len;
     bo.timeout_seconds = cmd.timeout > 0 ? cmd.timeout : 60;
@@ -419,8 +427,7 @@ int run_cex(const CexCommand& cmd) {
   if (found) {
     status = kCounterexample;
     Comparison c = search.compare(*found);
-    auto trace = interp::trace(program, std::vector<ir::NodeId>{loaded->root}, *found,
-                               interp::Options{});
+    auto trace = interp::trace(program, std::vector<ir::NodeId>{loaded->root}, *found, cmd.semantics);
     auto stages = compile::forward_stages(model, *found);
     std::optional<compile::Divergence> div;
     if (trace && stages) div = reader->first_divergence(*stages, *trace);
@@ -521,6 +528,8 @@ void add_cex_command(CLI::App& app, Action& action) {
                   "or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--seed", cmd->seed, "seed of the random search (default 1)");
+  sub->add_option("--aggregate", cmd->aggregate, "mean (the reference, tracr) or sum (RASPy), as compile takes it")
+      ->check(CLI::IsMember({"mean", "sum"}));
   sub->add_option("--timeout", cmd->timeout, "seconds for the whole search (0: no limit)")
       ->check(kSeconds);
   sub->add_option("--exhaustive", cmd->exhaustive_budget,
@@ -533,7 +542,14 @@ void add_cex_command(CLI::App& app, Action& action) {
   sub->add_flag("--json", cmd->json,
                 "print {verdict, input, output_interpreter, output_compiled, first_divergence, "
                 "method, seed, regress_file}");
-  sub->callback([cmd, &action] { action = [cmd] { return run_cex(*cmd); }; });
+  sub->callback([cmd, &action] {
+    action = [cmd] {
+      if (!apply_aggregate(cmd->aggregate, cmd->semantics)) return kUsage;
+      // Under sums the library is loaded for sums, as compile loads it.
+      cmd->program.sum_aggregation = cmd->semantics.aggregation == interp::Aggregation::Sum;
+      return run_cex(*cmd);
+    };
+  });
 }
 
 const CommandRegistration kRegistered{45, add_cex_command};
