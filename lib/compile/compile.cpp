@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "lib/compile/detail/plan.h"
 #include "lib/compile/witness.h"
@@ -101,37 +102,27 @@ Result<Stages> compile_stages(const ir::Program& program, ir::NodeId root, const
   out.layout = make_layout(out.plan);
   auto model = blocks_to_weights(out.plan, out.layout, options);
   if (!model) return tl::unexpected(model.error());
-  // Obligations were stated on the lowered copy: name the caller's nodes.
-  for (Obligation& o : model->obligations) {
-    for (ir::NodeId old : program.ancestors(root)) {
-      if (old < low.old_to_new.size() && low.old_to_new[old] == o.id) {
-        o.id = old;
-        break;
-      }
-    }
-  }
-  // The layout, heads and MLP units name nodes of the lowered copy too: name the caller's
-  // (a node the lowering made, such as a tuple-coded map, has none: -1, or left out).
-  std::vector<long> new_to_old(low.program.size(), -1);
+  // The obligations, layout, heads and MLP units name nodes of the lowered copy: name the
+  // caller's. A node the lowering made (a tuple-coded map) has none: -1, or left out.
+  std::vector<std::optional<ir::NodeId>> caller(low.program.size());
   for (ir::NodeId old : program.ancestors(root)) {
-    if (old < low.old_to_new.size() && low.old_to_new[old] < new_to_old.size()) {
-      new_to_old[low.old_to_new[old]] = static_cast<long>(old);
-    }
+    if (old < low.old_to_new.size() && low.old_to_new[old] < caller.size()) caller[low.old_to_new[old]] = old;
   }
-  auto caller = [&](long lowered) { return lowered >= 0 && static_cast<std::size_t>(lowered) < new_to_old.size() ? new_to_old[static_cast<std::size_t>(lowered)] : -1L; };
-  for (Direction& d : model->layout) d.node = static_cast<int>(caller(d.node));
+  auto of = [&](long lowered) -> std::optional<ir::NodeId> {
+    return lowered >= 0 && static_cast<std::size_t>(lowered) < caller.size() ? caller[static_cast<std::size_t>(lowered)]
+                                                                              : std::nullopt;
+  };
+  for (Obligation& o : model->obligations) o.id = of(o.id).value_or(o.id);
+  for (Direction& d : model->layout) d.node = of(d.node) ? static_cast<int>(*of(d.node)) : -1;
   for (Layer& layer : model->layers) {
     for (AttentionHead& head : layer.heads) {
       std::vector<ir::NodeId> ids;
       for (ir::NodeId x : head.node_ids) {
-        if (long o = caller(static_cast<long>(x)); o >= 0) ids.push_back(static_cast<ir::NodeId>(o));
+        if (auto o = of(x)) ids.push_back(*o);
       }
       head.node_ids = std::move(ids);
     }
-    for (Mlp::Units& u : layer.mlp.units) {
-      long o = caller(static_cast<long>(u.node));
-      u.node = o >= 0 ? static_cast<ir::NodeId>(o) : std::numeric_limits<ir::NodeId>::max();
-    }
+    for (Mlp::Units& u : layer.mlp.units) u.node = of(u.node).value_or(std::numeric_limits<ir::NodeId>::max());
   }
   // A sum's own obligation, unless the categorical construction already states one.
   for (Obligation& o : sum_obligations) {

@@ -8,18 +8,6 @@
 #include "lib/interp/all_inputs.h"
 
 namespace rasp::compile {
-namespace {
-
-// Values equal as Python compares them (an int 3 and a float 3.0 agree).
-bool same(const interp::Output& a, const interp::Output& b) {
-  if (a.is_selector != b.is_selector || a.values.size() != b.values.size() || a.matrix != b.matrix) return false;
-  for (std::size_t i = 0; i < a.values.size(); ++i) {
-    if (!(a.values[i] == b.values[i])) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 PrecisionCheck check_precision(const Model& model, const ir::Program& program, ir::NodeId root,
                                const interp::Options& semantics, Precision precision, double seconds) {
@@ -35,7 +23,7 @@ PrecisionCheck check_precision(const Model& model, const ir::Program& program, i
     if (!want) return false;  // outside the program's domain: nothing to reproduce
     auto got = run_compiled(model, input, precision);
     ++out.inputs_checked;
-    if (got && same(*want, *got)) return false;
+    if (got && interp::same_values(*want, *got)) return false;
     if (!got) return false;  // refused by the model (a token it lacks): not a rounding matter
     out.mismatch = PrecisionMismatch{input, std::move(*want), std::move(*got)};
     return true;

@@ -399,23 +399,12 @@ class Evaluator {
 
   using Status = Result<void>;
 
-  static bool in_library(const ir::Node& node) {
-    return node.range.in_library();
-  }
-
   // The first node of this evaluation, in order, that is the user's (not the library's) and
   // reads `id`, directly or through library nodes.
   std::optional<NodeId> first_user_reader(NodeId id) const {
     std::vector<char> reads(d_program.size(), 0);
     reads[id] = 1;
-    for (NodeId k : d_scratch.order) {
-      if (k <= id) continue;
-      const ir::Node& n = d_program.node(k);
-      if (std::none_of(n.inputs.begin(), n.inputs.end(), [&](NodeId in) { return reads[in] != 0; })) continue;
-      if (n.range.known() && !in_library(n)) return k;
-      reads[k] = 1;
-    }
-    return std::nullopt;
+    return d_program.first_user_reader(d_scratch.order, std::move(reads));
   }
 
   static bool contains(const SourceRange& outer, const SourceRange& inner) {
@@ -462,7 +451,7 @@ class Evaluator {
                             : fmt::format("{} and {} more tokens ({} in all)", describe_input(d_input.first(kShown)),
                                           d_input.size() - kShown, d_input.size());
     d.notes.push_back(fmt::format("in {} on input {}", what, shown));
-    if (in_library(node)) {
+    if (node.range.in_library()) {
       // Located where the user's program first reads the library's node (`length` on a
       // huge input, say), not in the library's source.
       if (auto reader = first_user_reader(id)) {

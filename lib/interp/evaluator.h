@@ -80,6 +80,16 @@ struct Output {
   std::vector<std::vector<bool>> matrix;  ///< [query][key]
 };
 
+/// Whether two results are the same as Python compares them (3 == 3.0): what compiled
+/// weights must reproduce of the interpreter.
+[[nodiscard]] inline bool same_values(const Output& a, const Output& b) {
+  if (a.is_selector != b.is_selector || a.values.size() != b.values.size() || a.matrix != b.matrix) return false;
+  for (std::size_t i = 0; i < a.values.size(); ++i) {
+    if (!(a.values[i] == b.values[i])) return false;
+  }
+  return true;
+}
+
 /// Evaluates every ancestor of `roots` on `input` (raw token values), each node once, in
 /// topological order. Run-time faults (averaging non-numbers, a mixed-type sequence,
 /// division by zero, a bad index) are diagnostics located at the node's source range and

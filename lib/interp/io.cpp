@@ -20,7 +20,7 @@ Result<std::vector<ir::Value>> input_from_json(const json& j) {
     return out;
   }
   if (!j.is_array()) {
-    return fail(code::kInput, fmt::format("an input is a JSON string or list, not {}", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    return fail(code::kInput, fmt::format("an input is a JSON string or list, not {}", ir::json_text(j)));
   }
   for (const auto& e : j) {
     auto v = ir::value_from_plain_json(e);
@@ -38,7 +38,7 @@ namespace {
 tl::unexpected<Diagnostics> with_bracket_hint(const Result<std::vector<ir::Value>>& bad, const std::string& text) {
   Diagnostics d = bad.error();
   if (text.find_first_of(",\"") == std::string::npos) {
-    d.front().notes.push_back(fmt::format("for its characters as tokens, give a JSON string: {}", json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    d.front().notes.push_back(fmt::format("for its characters as tokens, give a JSON string: {}", ir::json_text(json(text))));
   }
   return tl::unexpected(std::move(d));
 }

@@ -18,6 +18,12 @@ inline constexpr int kMaxJsonDepth = 10000;
 /// JSON or nests deeper than kMaxJsonDepth.
 [[nodiscard]] nlohmann::json parse_json(std::string_view text);
 
+/// `j` as text for a user (indent -1: one line), bytes that are not UTF-8 (an input or file
+/// name echoed back) as U+FFFD instead of nlohmann's type_error.
+[[nodiscard]] inline std::string json_text(const nlohmann::json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// The whole program: every node with kind, inputs, expression, value, names and ranges.
 [[nodiscard]] nlohmann::json program_to_json(const Program& program);
 /// Reads a program back, validating every id, kind and expression; errors name the JSON

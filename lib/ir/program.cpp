@@ -168,6 +168,17 @@ std::vector<NodeId> Program::topological_order() const {
   return {reversed.rbegin(), reversed.rend()};
 }
 
+std::optional<NodeId> Program::first_user_reader(std::span<const NodeId> order, std::vector<char> reads) const {
+  reads.resize(size(), 0);
+  for (NodeId k : order) {
+    const Node& n = node(k);
+    if (reads[k] || std::none_of(n.inputs.begin(), n.inputs.end(), [&](NodeId in) { return reads[in] != 0; })) continue;
+    if (n.range.known() && !n.range.in_library()) return k;
+    reads[k] = 1;
+  }
+  return std::nullopt;
+}
+
 std::vector<NodeId> Program::ancestors(NodeId root) const {
   std::vector<char> seen(d_nodes.size(), 0);
   std::vector<NodeId> stack{root};

@@ -4,6 +4,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -105,6 +106,10 @@ class Program {
   [[nodiscard]] std::vector<NodeId> ancestors(NodeId root) const;
   /// The users of `id`.
   [[nodiscard]] std::vector<NodeId> users(NodeId id) const;
+  /// The first node of `order` (a topological order) that is the user's, not the library's
+  /// (SourceRange::in_library), and reads a node marked in `reads` (indexed by id), directly
+  /// or through library nodes: where a fault or refusal inside the library is shown.
+  [[nodiscard]] std::optional<NodeId> first_user_reader(std::span<const NodeId> order, std::vector<char> reads) const;
   /// A fresh selector-object identity for the `rasp` cost model.
   std::uint32_t new_instance() { return ++d_instances; }
   /// A number no other program of this process has had: a copy gets a new one, a move

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "lib/ir/json.h"
-#include "lib/ir/read_file.h"
 #include "lib/front/front.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
+#include "lib/ir/read_file.h"
 #include "tools/raspkit/check_verification.h"
 
 namespace rasp::cli {
@@ -251,7 +251,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         std::string code = want.size() > 5 ? std::string(want.substr(want.find_first_not_of(" ", 5))) : "";
         if (out) {
           result(d, Verdict::Fail, subject,
-                 fmt::format("expected error {}, got {}", code, interp::output_to_json(*out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)), code);
+                 fmt::format("expected error {}, got {}", code, ir::json_text(interp::output_to_json(*out))), code);
         } else if (!code.empty() && out.error().front().code != code) {
           result(d, Verdict::Fail, subject,
                  fmt::format("expected error {}, got {}", code, first_line(front::render(out.error(), &*module))),
@@ -269,7 +269,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
       }
       if (!out) {
         result(d, Verdict::Fail, subject,
-               fmt::format("expected {}, got {}", expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), first_line(front::render(out.error(), &*module))),
+               fmt::format("expected {}, got {}", ir::json_text(expected), first_line(front::render(out.error(), &*module))),
                out.error().front().code);
         continue;
       }
@@ -277,7 +277,7 @@ std::vector<CheckResult> check_file(const std::string& path, const CheckFileOpti
         result(d, Verdict::Pass, subject, "");
       } else {
         result(d, Verdict::Fail, subject,
-               fmt::format("expected {}, got {}", expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), interp::output_to_json(*out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+               fmt::format("expected {}, got {}", ir::json_text(expected), ir::json_text(interp::output_to_json(*out))));
       }
     }
   }

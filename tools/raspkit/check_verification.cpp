@@ -17,10 +17,10 @@
 #include "analyzers/cost_model_tracr.h"
 #include "checkers/smt/equivalence.h"
 #include "checkers/smt/property.h"
-#include "lib/ir/json.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
 #include "tools/raspkit/cli_support.h"
 
 namespace rasp::cli {
@@ -156,7 +156,7 @@ std::optional<check::BoundedOptions> bounded(const Directive& d, const Arguments
 
 std::string describe_outcome(const Result<interp::Output>& r) {
   if (!r) return fmt::format("error {}", r.error().front().code);
-  return interp::output_to_json(*r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return ir::json_text(interp::output_to_json(*r));
 }
 
 CheckResult from_verdict(const Directive& d, const DirectiveContext& c, const check::Verdict& v,
@@ -170,7 +170,7 @@ CheckResult from_verdict(const Directive& d, const DirectiveContext& c, const ch
     return make(d, c, Verdict::Pass, fmt::format("proven up to length {}", p->proven_up_to));
   }
   if (auto x = std::get_if<check::Counterexample>(&v)) {
-    std::string got = interp::input_to_json(x->input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string got = ir::json_text(interp::input_to_json(x->input));
     if (expected_input.empty()) {
       return make(d, c, Verdict::Fail,
                   fmt::format("counterexample {}: {} vs {}", got, describe_outcome(x->output_a),
@@ -345,7 +345,7 @@ CheckResult check_compiles(const Directive& d, const DirectiveContext& c) {
     auto want = interp::evaluate(c.module->program, c.root, input, c.semantics);
     if (!want) continue;  // inputs the program itself rejects have no answer to reproduce
     auto got = compile::run_compiled(*model, input);
-    std::string shown = interp::input_to_json(input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string shown = ir::json_text(interp::input_to_json(input));
     if (!got) {
       return make(d, c, Verdict::Fail, fmt::format("compiled model failed on {}: {} (seed {})", shown,
                                                    got.error().front().message, c.seed));
@@ -353,8 +353,8 @@ CheckResult check_compiles(const Directive& d, const DirectiveContext& c) {
     if (!interp::output_matches(interp::output_to_json(*want), *got)) {
       return make(d, c, Verdict::Fail,
                   fmt::format("compiled model gives {} on {}, the interpreter {} (seed {})",
-                              interp::output_to_json(*got).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), shown,
-                              interp::output_to_json(*want).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), c.seed));
+                              ir::json_text(interp::output_to_json(*got)), shown,
+                              ir::json_text(interp::output_to_json(*want)), c.seed));
     }
   }
   return make(d, c, Verdict::Pass,

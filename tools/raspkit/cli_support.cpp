@@ -76,6 +76,19 @@ void clear_progress(const std::function<void(int length)>& progress) {
   if (progress) fmt::print(stderr, "\r\033[K");
 }
 
+CLI::Validator seconds(bool zero_allowed) {
+  return CLI::Validator(
+      [zero_allowed](std::string& text) -> std::string {
+        try {
+          double v = std::stod(text);
+          if (v > 0 || (zero_allowed && v == 0)) return {};
+        } catch (const std::exception&) {
+        }
+        return zero_allowed ? "must be a number of seconds, 0 or more" : "must be a number of seconds, more than 0";
+      },
+      "SECONDS");
+}
+
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   return !a.empty() && !b.empty() && std::filesystem::equivalent(a, b, ec) && !ec;

@@ -68,29 +68,10 @@ void add_semantics_options(CLI::App& sub, interp::Options& options, std::string&
 [[nodiscard]] std::function<void(int length)> length_progress(const char* command, int max_len);
 void clear_progress(const std::function<void(int length)>& progress);
 
-/// A number of seconds, 0 or more: CLI::NonNegativeNumber lets NaN through (every comparison
-/// with it is false, so `--timeout nan` meant no limit).
-inline const CLI::Validator kSeconds(
-    [](std::string& text) -> std::string {
-      try {
-        double v = std::stod(text);
-        if (v >= 0) return {};
-      } catch (const std::exception&) {
-      }
-      return "must be a number of seconds, 0 or more";
-    },
-    "SECONDS");
-/// As kSeconds, more than 0.
-inline const CLI::Validator kPositiveSeconds(
-    [](std::string& text) -> std::string {
-      try {
-        double v = std::stod(text);
-        if (v > 0) return {};
-      } catch (const std::exception&) {
-      }
-      return "must be a number of seconds, more than 0";
-    },
-    "SECONDS");
+/// A number of seconds, 0 or more (`zero_allowed`) or more than 0: CLI::NonNegativeNumber
+/// and PositiveNumber let NaN through (every comparison with it is false, so `--timeout nan`
+/// meant no limit).
+[[nodiscard]] CLI::Validator seconds(bool zero_allowed);
 
 /// Whether two paths name one existing file (an output about to overwrite an input).
 [[nodiscard]] bool same_file(const std::string& a, const std::string& b);

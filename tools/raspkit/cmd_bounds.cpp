@@ -14,6 +14,7 @@
 #include "analyzers/size_estimate.h"
 #include "checkers/smt/selector_classes.h"
 #include "lib/compile/value_set.h"
+#include "lib/ir/json.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/exit_codes.h"
@@ -186,7 +187,7 @@ int run_bounds(const BoundsCommand& cmd) {
       doc["value_sets"] = value_sets;
       doc["sizes"] = sizes;
     }
-    fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", ir::json_text(doc, 2));
     return kVerified;
   }
   for (const auto& b : results) print_human(p, b);
@@ -231,7 +232,7 @@ void add_bounds_command(CLI::App& app, Action& action) {
                 "with --vocab and --max-len: share heads between selectors Z3 proves equal");
   sub->add_option("--smt-timeout", cmd->smt_timeout,
                   "seconds for each selector equality proof with --smt (default 60)")
-      ->check(kPositiveSeconds);
+      ->check(seconds(false));
   sub->callback([cmd, &action] { action = [cmd] { return run_bounds(*cmd); }; });
 }
 

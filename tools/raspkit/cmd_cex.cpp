@@ -19,6 +19,7 @@
 #include "lib/compile/residual_check.h"
 #include "lib/interp/all_inputs.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/compile_schedule.h"
@@ -57,14 +58,6 @@ struct Comparison {
   bool differ = false;
 };
 
-bool outputs_differ(const interp::Output& a, const interp::Output& b) {
-  if (a.values.size() != b.values.size()) return true;
-  for (std::size_t i = 0; i < a.values.size(); ++i) {
-    if (!(a.values[i] == b.values[i])) return true;
-  }
-  return false;
-}
-
 class Search {
  public:
   Search(const CexCommand& cmd, const ir::Program& program, ir::NodeId root,
@@ -88,7 +81,7 @@ class Search {
     auto got = compile::run_compiled(d_model, input);
     if (!got) return c;  // a token the model lacks: the vocabulary check rules it out first
     c.compiled = std::move(*got);
-    c.differ = outputs_differ(c.interpreter, c.compiled);
+    c.differ = !interp::same_values(c.interpreter, c.compiled);
     return c;
   }
 
@@ -233,7 +226,7 @@ std::optional<std::string> regress_text(const CexCommand& cmd, const std::string
       "# Regression found by `raspkit cex` (vocab {}, max length {}{}): on this input the\n"
       "# compiled model answered {}, the interpreter {}.\n# First divergence: {}.\n",
       cmd.vocab, cmd.max_len, cmd.model_path.empty() ? "" : ", weights " + cmd.model_path,
-      interp::output_to_json(c.compiled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), interp::output_to_json(c.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      ir::json_text(interp::output_to_json(c.compiled)), ir::json_text(interp::output_to_json(c.interpreter)),
       divergence);
   std::istringstream lines(source);
   int n = 0;
@@ -247,8 +240,8 @@ std::optional<std::string> regress_text(const CexCommand& cmd, const std::string
   if (cmd.semantics.aggregation == interp::Aggregation::Sum) flags += " --aggregate sum";
   if (!flags.empty()) out += fmt::format("# FLAGS:{}\n", flags);
   out += fmt::format("# EXPR: {}\n", expr);
-  out += fmt::format("# INPUT: {} -> {}\n", interp::input_to_json(input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                     interp::output_to_json(c.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  out += fmt::format("# INPUT: {} -> {}\n", ir::json_text(interp::input_to_json(input)),
+                     ir::json_text(interp::output_to_json(c.interpreter)));
   if (std::string v = vocab_directive(vocab); !v.empty()) {
     out += fmt::format("# COMPILES: vocab={} max-len={}\n", v, cmd.max_len);
   }
@@ -465,8 +458,8 @@ int run_cex(const CexCommand& cmd) {
     text = fmt::format(
         "raspkit cex: counterexample ({} search)\n  input:       {}\n  interpreter: {}\n  "
         "compiled:    {}\n  first divergence: {}\n",
-        method, doc["input"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), doc["output_interpreter"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-        doc["output_compiled"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), divergence);
+        method, ir::json_text(doc["input"]), ir::json_text(doc["output_interpreter"]),
+        ir::json_text(doc["output_compiled"]), divergence);
     std::string path = cmd.output.empty() ? default_regress_path(cmd) : cmd.output;
     if (!cmd.output.empty()) {
       auto regress = regress_text(cmd, expr, *vocab, *found, c, divergence);
@@ -502,7 +495,7 @@ int run_cex(const CexCommand& cmd) {
   }
   for (const std::string& line : coverage) text += "  " + line + "\n";
   fmt::print(stderr, "{}", text);
-  if (cmd.json) std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (cmd.json) std::cout << ir::json_text(doc) << "\n";
   return status;
 }
 
@@ -531,7 +524,7 @@ void add_cex_command(CLI::App& app, Action& action) {
   sub->add_option("--aggregate", cmd->aggregate, "mean (the reference, tracr) or sum (RASPy), as compile takes it")
       ->check(CLI::IsMember({"mean", "sum"}));
   sub->add_option("--timeout", cmd->timeout, "seconds for the whole search (0: no limit)")
-      ->check(kSeconds);
+      ->check(seconds(true));
   sub->add_option("--exhaustive", cmd->exhaustive_budget,
                   "try every input of the shortest lengths while they number at most this "
                   "(default 20000)");

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "lib/ir/json.h"
 #include "tools/raspkit/check_reports.h"
 #include "tools/raspkit/check_runner.h"
 #include "tools/raspkit/cli_support.h"
@@ -125,9 +126,9 @@ int check(const CheckOptions& o) {
     }
   }
   bool written = true;
-  if (o.sarif) written = write_file(*o.sarif, sarif_report(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n") && written;
+  if (o.sarif) written = write_file(*o.sarif, ir::json_text(sarif_report(results), 2) + "\n") && written;
   if (o.junit) written = write_file(*o.junit, junit_report(results)) && written;
-  if (o.json) std::cout << json_report(results, files.size()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (o.json) std::cout << ir::json_text(json_report(results, files.size()), 2) << "\n";
   if (!o.quiet) {
     fmt::print(stderr, "raspkit check: {} files: {} passed, {} failed, {} inconclusive, {} skipped\n",
                files.size(), passed, failed + load_failures, inconclusive, skipped);
@@ -157,7 +158,7 @@ void add_check_command(CLI::App& app, Action& action) {
   sub->add_option("--timeout", options->timeout,
                   "seconds for the whole run (default 0: no limit); directives not reached by then are "
                   "inconclusive (exit 5 when nothing failed), solver directives get at most the time left")
-      ->check(kSeconds);
+      ->check(seconds(true));
   sub->add_option("--only", options->only,
                   "run only these directive kinds (comma-separated: INPUT,ERROR,BOUNDS,EQUIV,ASSERT,COMPILES); "
                   "the others are reported as skipped")

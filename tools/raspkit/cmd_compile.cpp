@@ -10,6 +10,7 @@
 #include "lib/compile/model.h"
 #include "lib/compile/precision_check.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/compile_hazards.h"
@@ -95,8 +96,8 @@ int run_compile(const CompileCommand& cmd) {
     report(Diagnostics{Diagnostic{Severity::Error, code::kUnsupported,
                                   fmt::format("the {} weights are not exact: rounded to {} they decode {} where the "
                                               "interpreter gives {}",
-                                              cmd.dtype, cmd.dtype, interp::output_to_json(m.compiled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                                              interp::output_to_json(m.interpreter).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+                                              cmd.dtype, cmd.dtype, ir::json_text(interp::output_to_json(m.compiled)),
+                                              ir::json_text(interp::output_to_json(m.interpreter))),
                                   program.node(loaded->root).range, std::move(notes)}},
            &loaded->module);
     return kBadInput;
@@ -133,7 +134,7 @@ int run_compile(const CompileCommand& cmd) {
     doc["dtype_checked_inputs"] = precision.inputs_checked;
     doc["hazards"] = hazards->hazards;
     if (!hazards->fallback.empty()) doc["smt_stopped"] = hazards->fallback;
-    std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << ir::json_text(doc) << "\n";
   }
   return kVerified;
 }
@@ -168,7 +169,7 @@ void add_compile_command(CLI::App& app, Action& action) {
   sub->add_option("--timeout", cmd->timeout,
                   "seconds for Z3 to prove the compile hazards (default 20); then exhaustive "
                   "search over short inputs")
-      ->check(kPositiveSeconds);
+      ->check(seconds(false));
   sub->add_flag("--json", cmd->json,
                 "print {layers, heads_per_layer, residual_width, mlp_hidden, params, exact_up_to}");
   sub->callback([cmd, &action] { action = [cmd] { return run_compile(*cmd); }; });

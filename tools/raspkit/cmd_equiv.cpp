@@ -10,6 +10,7 @@
 #include "checkers/smt/verdict_json.h"
 #include "lib/interp/all_inputs.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/exit_codes.h"
@@ -131,7 +132,7 @@ int run(EquivOptions& o) {
                           {"error", both.error}};
     }
   }
-  if (o.json) std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (o.json) std::cout << ir::json_text(doc) << "\n";
   return verdict_exit(*verdict);
 }
 
@@ -151,10 +152,10 @@ void add_equiv_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 1000))
       ->required();
   sub->add_option("--timeout", o->timeout, "seconds for the whole check (0: no limit)")
-      ->check(kSeconds);
+      ->check(seconds(true));
   sub->add_option("--solver-timeout", o->solver_timeout,
                   "seconds for any one Z3 call, within --timeout (0: no limit)")
-      ->check(kSeconds);
+      ->check(seconds(true));
   sub->add_option("--rlimit", o->rlimit,
                   "Z3 resource units for any one call (0: no limit); unlike a timeout, the same "
                   "verdict every run");

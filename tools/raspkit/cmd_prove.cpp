@@ -6,6 +6,7 @@
 
 #include "checkers/smt/property.h"
 #include "checkers/smt/verdict_json.h"
+#include "lib/ir/json.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/exit_codes.h"
@@ -77,7 +78,7 @@ int run(ProveOptions& o) {
              check::describe_verdict(*verdict, o.max_len, seconds, "proven", expr, o.assertion));
   // JSON: equiv's verdicts and fields (issue 5: "same verdicts and output"), so one parser
   // reads both; the text above says "proven".
-  if (o.json) std::cout << check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (o.json) std::cout << ir::json_text(check::verdict_to_json(*verdict, o.max_len, seconds, "equivalent")) << "\n";
   if (std::holds_alternative<check::Proven>(*verdict)) return kVerified;
   if (std::holds_alternative<check::Counterexample>(*verdict)) return kCounterexample;
   return kInconclusive;
@@ -97,10 +98,10 @@ void add_prove_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 1000))
       ->required();
   sub->add_option("--timeout", o->timeout, "seconds for the whole check (0: no limit)")
-      ->check(kSeconds);
+      ->check(seconds(true));
   sub->add_option("--solver-timeout", o->solver_timeout,
                   "seconds for any one Z3 call, within --timeout (0: no limit)")
-      ->check(kSeconds);
+      ->check(seconds(true));
   sub->add_option("--rlimit", o->rlimit,
                   "Z3 resource units for any one call (0: no limit); unlike a timeout, the same "
                   "verdict every run");

@@ -6,11 +6,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "lib/ir/json.h"
-#include "lib/ir/read_file.h"
 #include "lib/compile/forward.h"
 #include "lib/compile/model.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
+#include "lib/ir/read_file.h"
 #include "tools/raspkit/cli_support.h"
 #include "tools/raspkit/commands.h"
 #include "tools/raspkit/compile_hazards.h"
@@ -124,7 +124,7 @@ int run(RunOptions& o) {
       locate(out.error());
       status = kBadInput;
       if (o.json) {
-        std::cout << nlohmann::json{{"input", input_json}, {"error", diagnostic_json(out.error().front())}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        std::cout << ir::json_text(nlohmann::json{{"input", input_json}, {"error", diagnostic_json(out.error().front())}})
                   << "\n";
       }
       report(out.error(), &loaded->module);
@@ -143,9 +143,9 @@ int run(RunOptions& o) {
     }
     nlohmann::json result = interp::output_to_json(*out);
     if (o.json) {
-      std::cout << nlohmann::json{{"input", input_json}, {"output", result}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << ir::json_text(nlohmann::json{{"input", input_json}, {"output", result}}) << "\n";
     } else {
-      std::cout << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << ir::json_text(result) << "\n";
     }
   };
   auto run_text = [&](const std::string& text) {
@@ -156,7 +156,7 @@ int run(RunOptions& o) {
       locate(input.error());
       status = kBadInput;
       if (o.json) {
-        std::cout << nlohmann::json{{"input", shown}, {"error", diagnostic_json(input.error().front())}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        std::cout << ir::json_text(nlohmann::json{{"input", shown}, {"error", diagnostic_json(input.error().front())}})
                   << "\n";
       }
       report(input.error());

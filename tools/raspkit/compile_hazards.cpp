@@ -153,27 +153,19 @@ namespace {
 // A refusal located in the library's source (`length` under sum aggregation, say) is moved
 // to the first of the user's nodes that reads it, with a note on where in the library.
 Diagnostics located_in_user_code(const ir::Program& program, ir::NodeId root, Diagnostics diagnostics) {
-  auto in_library = [](const SourceRange& r) { return r.in_library(); };
   for (Diagnostic& d : diagnostics) {
-    if (!in_library(d.range)) continue;
+    if (!d.range.in_library()) continue;
+    // A diagnostic names a place, not a node: the library's nodes that start there.
     std::vector<ir::NodeId> order = program.ancestors(root);
     std::vector<char> reads(program.size(), 0);
     for (ir::NodeId id : order) {
-      const ir::Node& n = program.node(id);
-      if (n.range.file_name() == d.range.file_name() && n.range.line == d.range.line && n.range.col == d.range.col) reads[id] = 1;
+      const SourceRange& r = program.node(id).range;
+      if (r.in_library() && r.line == d.range.line && r.col == d.range.col) reads[id] = 1;
     }
-    for (ir::NodeId id : order) {
-      const ir::Node& n = program.node(id);
-      if (reads[id] || std::none_of(n.inputs.begin(), n.inputs.end(), [&](ir::NodeId in) { return reads[in] != 0; })) {
-        continue;
-      }
-      if (n.range.known() && !in_library(n.range)) {
-        d.notes.insert(d.notes.begin(), fmt::format("in the library's code at <prelude>:{}:{}, which this reads",
-                                                    d.range.line, d.range.col));
-        d.range = n.range;
-        break;
-      }
-      reads[id] = 1;
+    if (auto reader = program.first_user_reader(order, std::move(reads))) {
+      d.notes.insert(d.notes.begin(), fmt::format("in the library's code at <prelude>:{}:{}, which this reads",
+                                                  d.range.line, d.range.col));
+      d.range = program.node(*reader).range;
     }
   }
   return diagnostics;

@@ -12,6 +12,7 @@
 
 #include "analyzers/cost_model_rasp.h"
 #include "lib/interp/io.h"
+#include "lib/ir/json.h"
 
 namespace rasp::cli::html {
 namespace {
@@ -641,9 +642,9 @@ std::string render_html(const ReportContent& content) {
   out += fmt::format("<dt>program</dt><dd>{}</dd>\n", escape_html(content.file));
   out += fmt::format("<dt>expression</dt><dd>{}</dd>\n", escape_html(content.expression));
   out += fmt::format("<dt>input</dt><dd>{}</dd>\n",
-                     escape_html(interp::input_to_json(content.input).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+                     escape_html(ir::json_text(interp::input_to_json(content.input))));
   out += fmt::format("<dt>output</dt><dd>{}</dd>\n",
-                     escape_html(interp::output_to_json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+                     escape_html(ir::json_text(interp::output_to_json(result))));
   out += fmt::format("<dt>semantics</dt><dd>{}</dd>\n", escape_html(describe_semantics(content.semantics)));
   out += fmt::format("<dt>schedule</dt><dd>{} model: {} layer{}, heads per layer {}</dd>\n",
                      escape_html(std::string(analyze::cost_model_name(b.model))), b.layers,
