@@ -12,6 +12,7 @@
 #include "lib/interp/detail/column_facts.h"
 #include "lib/interp/detail/map_plan.h"
 #include "lib/interp/detail/int_columns.h"
+#include "lib/interp/detail/kernel.h"
 #include "lib/interp/detail/number_columns.h"
 #include "lib/interp/detail/selector_plan.h"
 #include "lib/interp/detail/token_memo.h"
@@ -1600,8 +1601,62 @@ Output output_of(const Trace& t, NodeId id) {
   return out;
 }
 
+namespace {
+
+// The thread's kernels of the programs it evaluated last (a null one: the program has a node
+// no kernel covers), each for one root and the options that change what it computes.
+struct KernelCache {
+  struct Entry {
+    std::uint64_t program = 0;
+    NodeId root = 0;
+    bool bos = false, causal = false;
+    Aggregation aggregation = Aggregation::Mean;
+    std::size_t max_matrix_cells = 0;
+    detail::KernelPtr kernel;
+  };
+  static constexpr std::size_t kEntries = 16;
+  std::vector<Entry> entries;
+  std::size_t next = 0;
+
+  detail::Kernel* find(const ir::Program& program, NodeId root, const Options& options) {
+    for (Entry& e : entries) {
+      if (e.program == program.serial() && e.root == root && e.bos == options.bos && e.causal == options.causal &&
+          e.aggregation == options.aggregation && e.max_matrix_cells == options.max_matrix_cells) {
+        return e.kernel.get();
+      }
+    }
+    Entry e{program.serial(), root, options.bos, options.causal, options.aggregation, options.max_matrix_cells,
+            detail::build_kernel(program, root, options)};
+    detail::Kernel* kernel = e.kernel.get();
+    if (entries.size() < kEntries) {
+      entries.push_back(std::move(e));
+    } else {
+      entries[next] = std::move(e);
+      next = (next + 1) % kEntries;
+    }
+    return kernel;
+  }
+};
+
+KernelCache& thread_kernels() {
+  thread_local KernelCache kernels;
+  return kernels;
+}
+
+}  // namespace
+
+bool kernel_covers(const ir::Program& program, NodeId root, const Options& options) {
+  return options.fast_paths && options.kernels && thread_kernels().find(program, root, options) != nullptr;
+}
+
 Result<Output> evaluate(const ir::Program& program, NodeId root, std::span<const Value> input,
                         const Options& options) {
+  if (options.fast_paths && options.kernels && !input.empty() &&
+      input.size() + (options.bos ? 1 : 0) <= detail::kKernelPositions) {
+    if (detail::Kernel* kernel = thread_kernels().find(program, root, options)) {
+      if (auto out = detail::run_kernel(*kernel, input, options.reuse)) return std::move(*out);
+    }
+  }
   NodeId roots[] = {root};
   {
     Evaluator evaluator(program, input, options, true, thread_scratch(), true);

@@ -40,6 +40,12 @@ struct Options {
   /// thread's evaluations of the program. Results and faults are the same either way; the
   /// tests compare the two.
   bool reuse = true;
+  /// With fast paths, evaluate() on inputs of at most 64 positions (BOS included) runs the
+  /// root's ancestors as a kernel: typed once per program, then straight-line column
+  /// operations (lib/interp/detail/kernel.h). Where the kernel declines (a fault, an
+  /// overflow, a node it does not cover) the evaluation goes on as without it; results
+  /// and faults are the same either way, which the tests compare.
+  bool kernels = true;
 };
 
 /// Why an input of no tokens is refused (E0211), wherever it is met first.
@@ -101,6 +107,10 @@ struct Output {
 /// evaluates in its own scratch space.
 [[nodiscard]] Result<Output> evaluate(const ir::Program& program, ir::NodeId root,
                                       std::span<const ir::Value> input, const Options& options);
+
+/// Whether evaluate() runs `root` under `options` as a kernel (Options::kernels) on inputs
+/// short enough, at least until some input makes the kernel decline.
+[[nodiscard]] bool kernel_covers(const ir::Program& program, ir::NodeId root, const Options& options);
 
 /// The user-visible value of `id` in a trace.
 [[nodiscard]] Output output_of(const Trace& trace, ir::NodeId id);

@@ -90,13 +90,14 @@ TEST_P(CorpusFastPathsTest, EveryNodeAgreesWithTheGenericPath) {
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
 
-  // The examples, then inputs of 1 to 12 and of 17 to 32 tokens drawn from each example's
-  // tokens (the interpreter keeps up to 16 positions inline, more on the heap).
+  // The examples, then inputs of 1 to 12, of 17 to 32 and of 33 to 64 tokens drawn from
+  // each example's tokens (the interpreter keeps up to 16 positions inline, more on the
+  // heap; kernels take up to 64 positions, BOS included).
   std::vector<std::vector<ir::Value>> inputs = file.inputs;
   std::mt19937 rng(20261123);
   for (const auto& example : file.inputs) {
-    for (int i = 0; i < 6; ++i) {
-      std::vector<ir::Value> drawn(i < 4 ? 1 + rng() % 12 : 17 + rng() % 16);
+    for (int i = 0; i < 7; ++i) {
+      std::vector<ir::Value> drawn(i < 4 ? 1 + rng() % 12 : (i < 6 ? 17 + rng() % 16 : 33 + rng() % 32));
       for (auto& v : drawn) v = example[rng() % example.size()];
       inputs.push_back(std::move(drawn));
     }

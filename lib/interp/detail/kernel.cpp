@@ -1,0 +1,797 @@
+// lib/interp/detail/kernel.cpp - Running a kernel's column instructions on one input.
+//
+// At n = 10 the evaluator spent most of an evaluation deciding, node by node, what kind of
+// column each operand was, and normalising fractions (issue 2, item 9). A kernel decides the
+// types once per program and runs straight-line operations on fixed arrays; a fraction stays
+// as it was made (den > 0) until it is printed, and a selector row is a 64-bit word.
+#include "lib/interp/detail/kernel.h"
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "lib/interp/detail/kernel_code.h"
+
+namespace rasp::interp::detail {
+
+using ir::Value;
+
+namespace {
+
+using i128 = __int128;
+
+bool fits(i128 x) { return x >= static_cast<i128>(INT64_MIN) && x <= static_cast<i128>(INT64_MAX); }
+
+i128 abs128(i128 x) { return x < 0 ? -x : x; }
+
+i128 gcd128(i128 a, i128 b) {
+  a = abs128(a);
+  b = abs128(b);
+  while (b != 0) {
+    i128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+// Stores num/den (den != 0) as a Float, normalising only when the parts do not fit.
+bool put_float(NumColumn& out, std::size_t i, i128 num, i128 den) {
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  if (!fits(num) || !fits(den)) {
+    i128 g = gcd128(num, den);
+    num /= g;
+    den /= g;
+    if (!fits(num) || !fits(den)) return false;
+  }
+  out.kind[i] = Kind::Float;
+  out.num[i] = static_cast<std::int64_t>(num);
+  out.den[i] = static_cast<std::int64_t>(den);
+  return true;
+}
+
+bool put_int(NumColumn& out, std::size_t i, i128 x) {
+  if (!fits(x)) return false;
+  out.kind[i] = Kind::Int;
+  out.num[i] = static_cast<std::int64_t>(x);
+  out.den[i] = 1;
+  return true;
+}
+
+// -1, 0, 1 as a compares to b (numbers).
+int order(const NumColumn& x, std::size_t i, const NumColumn& y, std::size_t j) {
+  if (x.den[i] == 1 && y.den[j] == 1) return x.num[i] < y.num[j] ? -1 : (x.num[i] > y.num[j] ? 1 : 0);
+  std::int64_t l64 = 0, r64 = 0;
+  if (!(__builtin_mul_overflow(x.num[i], y.den[j], &l64) | __builtin_mul_overflow(y.num[j], x.den[i], &r64))) {
+    return l64 < r64 ? -1 : (l64 > r64 ? 1 : 0);
+  }
+  i128 l = static_cast<i128>(x.num[i]) * y.den[j], r = static_cast<i128>(y.num[j]) * x.den[i];
+  return l < r ? -1 : (l > r ? 1 : 0);
+}
+
+bool holds(BinaryOp op, int c) {
+  switch (op) {
+    case BinaryOp::Eq:
+      return c == 0;
+    case BinaryOp::Ne:
+      return c != 0;
+    case BinaryOp::Lt:
+      return c < 0;
+    case BinaryOp::Le:
+      return c <= 0;
+    case BinaryOp::Gt:
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+// Bits 0..n-1.
+std::uint64_t low_bits(std::size_t n) { return n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; }
+
+// a op b for + - * / on fractions in 64-bit steps (den > 0 after); false when a step
+// overflows, for the 128-bit path to decide.
+bool fraction64(BinaryOp op, std::int64_t an, std::int64_t ad, std::int64_t bn, std::int64_t bd, std::int64_t& num,
+                std::int64_t& den) {
+  std::int64_t x = 0, y = 0;
+  switch (op) {
+    case BinaryOp::Add:
+    case BinaryOp::Sub: {
+      bool over = __builtin_mul_overflow(an, bd, &x) | __builtin_mul_overflow(bn, ad, &y) |
+                  __builtin_mul_overflow(ad, bd, &den);
+      over |= op == BinaryOp::Add ? __builtin_add_overflow(x, y, &num) : __builtin_sub_overflow(x, y, &num);
+      return !over;
+    }
+    case BinaryOp::Mul:
+      return !(__builtin_mul_overflow(an, bn, &num) | __builtin_mul_overflow(ad, bd, &den));
+    default: {  // Div, bn != 0
+      if (__builtin_mul_overflow(an, bd, &num) | __builtin_mul_overflow(ad, bn, &den)) return false;
+      if (den < 0) {
+        if (num == INT64_MIN || den == INT64_MIN) return false;
+        num = -num;
+        den = -den;
+      }
+      return true;
+    }
+  }
+}
+
+bool arith(BinaryOp op, const NumColumn& a, const NumColumn& b, NumColumn& out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    bool floaty = a.kind[i] == Kind::Float || b.kind[i] == Kind::Float;
+    if (op == BinaryOp::Div && b.num[i] == 0) return false;
+    if ((floaty && op <= BinaryOp::Mul) || op == BinaryOp::Div) {
+      std::int64_t num = 0, den = 1;
+      if (fraction64(op, a.num[i], a.den[i], b.num[i], b.den[i], num, den)) {
+        out.kind[i] = Kind::Float;
+        out.num[i] = num;
+        out.den[i] = den;
+        continue;
+      }
+    }
+    i128 an = a.num[i], ad = a.den[i], bn = b.num[i], bd = b.den[i];
+    bool ok = true;
+    switch (op) {
+      case BinaryOp::Add:
+        ok = floaty ? put_float(out, i, an * bd + bn * ad, ad * bd) : put_int(out, i, an + bn);
+        break;
+      case BinaryOp::Sub:
+        ok = floaty ? put_float(out, i, an * bd - bn * ad, ad * bd) : put_int(out, i, an - bn);
+        break;
+      case BinaryOp::Mul:
+        ok = floaty ? put_float(out, i, an * bn, ad * bd) : put_int(out, i, an * bn);
+        break;
+      case BinaryOp::Div:
+        ok = bn != 0 && put_float(out, i, an * bd, ad * bn);
+        break;
+      case BinaryOp::Mod: {
+        if (floaty || bn == 0) return false;
+        i128 r = an % bn;
+        if (r != 0 && ((r < 0) != (bn < 0))) r += bn;
+        ok = put_int(out, i, r);
+        break;
+      }
+      default: {  // Min, Max: `a if a < b else b`, `a if a > b else b`, kind and all
+        int c = order(a, i, b, i);
+        bool take_a = op == BinaryOp::Min ? c < 0 : c > 0;
+        const NumColumn& from = take_a ? a : b;
+        out.kind[i] = from.kind[i];
+        out.num[i] = from.num[i];
+        out.den[i] = from.den[i];
+        break;
+      }
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool round_half_even(const NumColumn& a, NumColumn& out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a.kind[i] != Kind::Float) {
+      out.num[i] = a.num[i];
+      continue;
+    }
+    std::int64_t num = a.num[i], den = a.den[i];  // den > 0
+    std::int64_t fl = num / den, rem = num % den;
+    if (rem < 0) {
+      --fl;
+      rem += den;
+    }
+    // The fraction rem/den against one half: rem against den - rem.
+    std::int64_t rest = den - rem;
+    if (rem > rest || (rem == rest && (fl & 1) != 0)) {
+      if (fl == INT64_MAX) return false;
+      ++fl;
+    }
+    out.num[i] = fl;
+  }
+  return true;
+}
+
+// Set bits, without the library call std::popcount becomes on baseline x86-64.
+std::int64_t bit_count(std::uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  return static_cast<std::int64_t>((x * 0x0101010101010101ULL) >> 56);
+}
+
+// + - * % min max over two columns of ints and bools, each of one kind throughout.
+bool arith_ints(BinaryOp op, const NumColumn& a, const NumColumn& b, NumColumn& out, std::size_t n) {
+  const std::int64_t *x = a.num.data(), *y = b.num.data();
+  std::int64_t* r = out.num.data();
+  bool overflow = false;
+  switch (op) {
+    case BinaryOp::Add:
+      for (std::size_t i = 0; i < n; ++i) overflow |= __builtin_add_overflow(x[i], y[i], &r[i]);
+      return !overflow;
+    case BinaryOp::Sub:
+      for (std::size_t i = 0; i < n; ++i) overflow |= __builtin_sub_overflow(x[i], y[i], &r[i]);
+      return !overflow;
+    case BinaryOp::Mul:
+      for (std::size_t i = 0; i < n; ++i) overflow |= __builtin_mul_overflow(x[i], y[i], &r[i]);
+      return !overflow;
+    case BinaryOp::Mod:
+      for (std::size_t i = 0; i < n; ++i) {
+        if (y[i] == 0) return false;
+        i128 m = static_cast<i128>(x[i]) % y[i];
+        if (m != 0 && ((m < 0) != (y[i] < 0))) m += y[i];
+        r[i] = static_cast<std::int64_t>(m);
+      }
+      return true;
+    case BinaryOp::Min:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] < y[i] ? x[i] : y[i];
+      return true;
+    default:  // Max
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] > y[i] ? x[i] : y[i];
+      return true;
+  }
+}
+
+template <BinaryOp op>
+void compare_numbers_by(const NumColumn& a, const NumColumn& b, NumColumn& out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    int c = order(a, i, b, i);
+    if constexpr (op == BinaryOp::Eq) out.num[i] = c == 0;
+    if constexpr (op == BinaryOp::Ne) out.num[i] = c != 0;
+    if constexpr (op == BinaryOp::Lt) out.num[i] = c < 0;
+    if constexpr (op == BinaryOp::Le) out.num[i] = c <= 0;
+    if constexpr (op == BinaryOp::Gt) out.num[i] = c > 0;
+    if constexpr (op == BinaryOp::Ge) out.num[i] = c >= 0;
+  }
+}
+
+void compare_numbers(BinaryOp op, const NumColumn& a, const NumColumn& b, NumColumn& out, std::size_t n) {
+  switch (op) {
+    case BinaryOp::Eq:
+      return compare_numbers_by<BinaryOp::Eq>(a, b, out, n);
+    case BinaryOp::Ne:
+      return compare_numbers_by<BinaryOp::Ne>(a, b, out, n);
+    case BinaryOp::Lt:
+      return compare_numbers_by<BinaryOp::Lt>(a, b, out, n);
+    case BinaryOp::Le:
+      return compare_numbers_by<BinaryOp::Le>(a, b, out, n);
+    case BinaryOp::Gt:
+      return compare_numbers_by<BinaryOp::Gt>(a, b, out, n);
+    default:
+      return compare_numbers_by<BinaryOp::Ge>(a, b, out, n);
+  }
+}
+
+void compare_ints(BinaryOp op, const NumColumn& a, const NumColumn& b, NumColumn& out, std::size_t n) {
+  const std::int64_t *x = a.num.data(), *y = b.num.data();
+  std::int64_t* r = out.num.data();
+  switch (op) {
+    case BinaryOp::Eq:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] == y[i];
+      return;
+    case BinaryOp::Ne:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] != y[i];
+      return;
+    case BinaryOp::Lt:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] < y[i];
+      return;
+    case BinaryOp::Le:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] <= y[i];
+      return;
+    case BinaryOp::Gt:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] > y[i];
+      return;
+    default:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] >= y[i];
+      return;
+  }
+}
+
+template <typename Cell>
+void fill_rows(SelColumn& out, std::size_t n, bool causal, Cell cell) {
+  for (std::size_t q = 0; q < n; ++q) {
+    std::uint64_t row = 0;
+    std::size_t end = causal ? q + 1 : n;
+    for (std::size_t k = 0; k < end; ++k) row |= static_cast<std::uint64_t>(cell(q, k)) << k;
+    out.row[q] = row;
+  }
+}
+
+bool integral(const NumColumn& c, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (c.den[i] != 1) return false;
+  }
+  return true;
+}
+
+template <BinaryOp op>
+void select_ints(const NumColumn& keys, const NumColumn& queries, SelColumn& out, std::size_t n, bool causal) {
+  fill_rows(out, n, causal, [&](std::size_t q, std::size_t k) {
+    std::int64_t a = keys.num[k], b = queries.num[q];
+    if constexpr (op == BinaryOp::Eq) return a == b;
+    if constexpr (op == BinaryOp::Ne) return a != b;
+    if constexpr (op == BinaryOp::Lt) return a < b;
+    if constexpr (op == BinaryOp::Le) return a <= b;
+    if constexpr (op == BinaryOp::Gt) return a > b;
+    return a >= b;
+  });
+}
+
+// Rows of an equality (or inequality) selector from one mask of keys per value, when the
+// keys' values span fewer than kMaskValues: a pass over the keys and a lookup per query,
+// not a comparison per cell. False when the span is wider.
+constexpr std::int64_t kMaskValues = 128;
+
+template <typename T>
+bool select_equal_by_masks(const T* keys, const T* queries, bool eq, std::size_t n, bool causal, SelColumn& out) {
+  T lo = keys[0], hi = keys[0];
+  for (std::size_t k = 1; k < n; ++k) {
+    lo = std::min(lo, keys[k]);
+    hi = std::max(hi, keys[k]);
+  }
+  if (static_cast<i128>(hi) - static_cast<i128>(lo) >= kMaskValues) return false;
+  auto span = static_cast<std::size_t>(hi - lo) + 1;
+  std::array<std::uint64_t, kMaskValues> masks;
+  std::fill_n(masks.begin(), span, std::uint64_t{0});
+  for (std::size_t k = 0; k < n; ++k) masks[static_cast<std::size_t>(keys[k] - lo)] |= std::uint64_t{1} << k;
+  std::uint64_t all = low_bits(n);
+  for (std::size_t q = 0; q < n; ++q) {
+    T v = queries[q];
+    std::uint64_t m = v >= lo && v <= hi ? masks[static_cast<std::size_t>(v - lo)] : 0;
+    if (!eq) m = ~m & all;
+    if (causal) m &= low_bits(q + 1);
+    out.row[q] = m;
+  }
+  return true;
+}
+
+// Rows of an ordering selector whose keys are 0..n-1 (`indices`, the usual keys of `<=`
+// and `<`): each row is a run of keys below or above the query's value.
+bool select_ordered_indices(BinaryOp op, const NumColumn& keys, const NumColumn& queries, SelColumn& out,
+                            std::size_t n, bool causal) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (keys.num[k] != static_cast<std::int64_t>(k)) return false;
+  }
+  auto below = [n](std::int64_t v) {  // keys k < v
+    return v <= 0 ? std::uint64_t{0} : low_bits(std::min(static_cast<std::size_t>(v), n));
+  };
+  std::uint64_t all = low_bits(n);
+  for (std::size_t q = 0; q < n; ++q) {
+    std::int64_t v = queries.num[q];
+    // k <= v is k < v + 1, and k > v is not k < v + 1; v + 1 only where v < n, so no overflow.
+    std::uint64_t up_to = v >= static_cast<std::int64_t>(n) ? all : below(v + 1);
+    std::uint64_t m = 0;
+    switch (op) {
+      case BinaryOp::Lt:
+        m = below(v);
+        break;
+      case BinaryOp::Le:
+        m = up_to;
+        break;
+      case BinaryOp::Gt:
+        m = all & ~up_to;
+        break;
+      default:
+        m = all & ~below(v);
+        break;
+    }
+    out.row[q] = causal ? m & low_bits(q + 1) : m;
+  }
+  return true;
+}
+
+void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& queries, SelColumn& out,
+                std::size_t n, bool causal) {
+  if (ints || (integral(keys, n) && integral(queries, n))) {
+    if ((op == BinaryOp::Eq || op == BinaryOp::Ne) &&
+        select_equal_by_masks(keys.num.data(), queries.num.data(), op == BinaryOp::Eq, n, causal, out)) {
+      return;
+    }
+    if (op != BinaryOp::Eq && op != BinaryOp::Ne && select_ordered_indices(op, keys, queries, out, n, causal)) return;
+    switch (op) {
+      case BinaryOp::Eq:
+        return select_ints<BinaryOp::Eq>(keys, queries, out, n, causal);
+      case BinaryOp::Ne:
+        return select_ints<BinaryOp::Ne>(keys, queries, out, n, causal);
+      case BinaryOp::Lt:
+        return select_ints<BinaryOp::Lt>(keys, queries, out, n, causal);
+      case BinaryOp::Le:
+        return select_ints<BinaryOp::Le>(keys, queries, out, n, causal);
+      case BinaryOp::Gt:
+        return select_ints<BinaryOp::Gt>(keys, queries, out, n, causal);
+      default:
+        return select_ints<BinaryOp::Ge>(keys, queries, out, n, causal);
+    }
+  }
+  fill_rows(out, n, causal, [&](std::size_t q, std::size_t k) { return holds(op, order(keys, k, queries, q)); });
+}
+
+bool aggregate_num(const Kernel& k, const Instr& in, const SelColumn& sel, const NumColumn& values, NumColumn& out,
+                   std::size_t n) {
+  const Value* fallback = in.members.empty() ? nullptr : &in.members[0];
+  int numeric = -1;  // unknown; the reference asks of the whole column, not the selected values
+  // Sums of values[0..i), made when a row first selects one run of keys (`<=` and `<` on
+  // indices select prefixes): then a row's sum is a difference, not a walk of its keys.
+  std::array<i128, kN + 1> prefix;
+  bool have_prefix = false;
+  for (std::size_t q = 0; q < n; ++q) {
+    std::uint64_t row = sel.row[q];
+    if (q > 0 && row == sel.row[q - 1]) {  // every query of `full_s`, and runs of equal queries
+      out.kind[q] = out.kind[q - 1];
+      out.num[q] = out.num[q - 1];
+      out.den[q] = out.den[q - 1];
+      continue;
+    }
+    if (row == 0) {
+      if (!fallback) return false;
+      out.kind[q] = fallback->kind();
+      out.num[q] = fallback->num();
+      out.den[q] = fallback->den();
+      continue;
+    }
+    if ((row & (row - 1)) == 0) {
+      auto key = static_cast<std::size_t>(std::countr_zero(row));
+      out.kind[q] = values.kind[key];
+      out.num[q] = values.num[key];
+      out.den[q] = values.den[key];
+      continue;
+    }
+    if (numeric < 0) {
+      numeric = in.values_fixed >= 0 ? (in.values_fixed != static_cast<std::int8_t>(Kind::Bool)) : 0;
+      for (std::size_t i = 0; i < n && in.values_fixed < 0; ++i) numeric |= values.kind[i] != Kind::Bool ? 1 : 0;
+    }
+    if (numeric == 0) return false;
+    i128 sum = 0;
+    std::int64_t count = 0;
+    auto lo = static_cast<std::size_t>(std::countr_zero(row));
+    std::uint64_t run = row >> lo;
+    if (in.values_fixed >= 0 && (run & (run + 1)) == 0) {
+      if (!have_prefix) {
+        prefix[0] = 0;
+        for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + values.num[i];
+        have_prefix = true;
+      }
+      count = std::countr_one(run);
+      sum = prefix[lo + static_cast<std::size_t>(count)] - prefix[lo];
+    } else if (in.values_fixed >= 0) {
+      for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
+        sum += values.num[static_cast<std::size_t>(std::countr_zero(bits))];
+      }
+    } else {
+      for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
+        auto key = static_cast<std::size_t>(std::countr_zero(bits));
+        if (values.kind[key] == Kind::Float) return false;
+        sum += values.num[key];
+      }
+    }
+    if (!fits(sum)) return false;
+    if (k.aggregation == Aggregation::Sum) {
+      put_int(out, q, sum);
+    } else {
+      out.kind[q] = Kind::Float;
+      out.num[q] = static_cast<std::int64_t>(sum);
+      out.den[q] = count;
+    }
+  }
+  return true;
+}
+
+// Which entry of a Lookup's table position i reads; false for a fault (an index out of
+// range or not an int, a key not in the dict), left to the evaluator.
+bool table_entry(const Kernel& k, const Instr& in, std::size_t i, std::size_t& entry) {
+  if (in.table == ir::TableKind::Dict) {
+    for (std::size_t j = 0; j < in.keys.size(); ++j) {
+      bool equal = false;
+      if (in.string_index) {
+        equal = in.key_ids[j] == k.strs[in.a].id[i];
+      } else if (in.key_ids[j] == kNoId) {
+        const NumColumn& a = k.nums[in.a];
+        equal = static_cast<i128>(a.num[i]) * in.keys[j].den() == static_cast<i128>(in.keys[j].num()) * a.den[i];
+      }
+      if (equal) {
+        entry = j;
+        return true;
+      }
+    }
+    return false;
+  }
+  const NumColumn& a = k.nums[in.a];
+  if (a.kind[i] == Kind::Float) return false;
+  auto size = static_cast<std::int64_t>(in.op == Op::LookupStr ? in.ids.size() : in.members.size());
+  std::int64_t at = a.num[i];
+  if (at >= size || at < -size) return false;
+  entry = static_cast<std::size_t>(at < 0 ? at + size : at);
+  return true;
+}
+
+bool lookup(Kernel& k, const Instr& in, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t entry = 0;
+    if (!table_entry(k, in, i, entry)) return false;
+    if (in.op == Op::LookupStr) {
+      k.strs[in.out].id[i] = in.ids[entry];
+    } else {
+      NumColumn& out = k.nums[in.out];
+      out.kind[i] = in.members[entry].kind();
+      out.num[i] = in.members[entry].num();
+      out.den[i] = in.members[entry].den();
+    }
+  }
+  return true;
+}
+
+bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t n) {
+  std::size_t first = k.bos ? 1 : 0;
+  switch (in.op) {
+    // Outputs of a fixed kind (Builder::specialise) get numerators alone.
+    case Op::Indices: {
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) out.num[i] = static_cast<std::int64_t>(i);
+      return true;
+    }
+    case Op::TokensStr: {
+      StrColumn& out = k.strs[in.out];
+      if (k.bos) out.id[0] = in.ids[0];
+      for (std::size_t i = 0; i < input.size(); ++i) {
+        if (!input[i].is_string()) return false;
+        const std::string& s = input[i].str();
+        std::uint32_t byte = s.size() == 1 ? k.byte_ids[static_cast<unsigned char>(s[0])] : 0;
+        out.id[first + i] = byte != 0 ? byte - 1 : k.intern(s);
+      }
+      return true;
+    }
+    case Op::TokensInt: {
+      NumColumn& out = k.nums[in.out];
+      if (k.bos) out.num[0] = in.members[0].num();
+      for (std::size_t i = 0; i < input.size(); ++i) {
+        if (!input[i].is_int()) return false;
+        out.num[first + i] = input[i].num();
+      }
+      return true;
+    }
+    case Op::Arith:
+      return arith(in.bop, k.nums[in.a], k.nums[in.b], k.nums[in.out], n);
+    case Op::ArithInt:
+      return arith_ints(in.bop, k.nums[in.a], k.nums[in.b], k.nums[in.out], n);
+    case Op::CompareNum:
+      compare_numbers(in.bop, k.nums[in.a], k.nums[in.b], k.nums[in.out], n);
+      return true;
+    case Op::CompareInt:
+      compare_ints(in.bop, k.nums[in.a], k.nums[in.b], k.nums[in.out], n);
+      return true;
+    case Op::CompareStr: {
+      const StrColumn &a = k.strs[in.a], &b = k.strs[in.b];
+      NumColumn& out = k.nums[in.out];
+      if (in.bop == BinaryOp::Eq || in.bop == BinaryOp::Ne) {
+        // One id per string: equality is equality of ids.
+        bool eq = in.bop == BinaryOp::Eq;
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = (a.id[i] == b.id[i]) == eq;
+        return true;
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        int c = a.id[i] == b.id[i] ? 0 : k.pool[a.id[i]].compare(k.pool[b.id[i]]);
+        out.num[i] = holds(in.bop, c);
+      }
+      return true;
+    }
+    case Op::Neg: {
+      const NumColumn& a = k.nums[in.a];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) {
+        bool ok = a.kind[i] == Kind::Float ? put_float(out, i, -static_cast<i128>(a.num[i]), a.den[i])
+                                           : put_int(out, i, -static_cast<i128>(a.num[i]));
+        if (!ok) return false;
+      }
+      return true;
+    }
+    case Op::Not:
+    case Op::ToBool:
+    case Op::Indicator: {
+      const NumColumn& a = k.nums[in.a];
+      NumColumn& out = k.nums[in.out];
+      if (in.op == Op::Not) {
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] == 0;
+      } else {
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] != 0;
+      }
+      return true;
+    }
+    case Op::Round:
+      return round_half_even(k.nums[in.a], k.nums[in.out], n);
+    case Op::StrTruthy: {
+      const StrColumn& a = k.strs[in.a];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) out.num[i] = !k.pool[a.id[i]].empty();
+      return true;
+    }
+    case Op::And:
+    case Op::Or: {
+      const NumColumn &a = k.nums[in.a], &b = k.nums[in.b];
+      NumColumn& out = k.nums[in.out];
+      if (in.op == Op::And) {
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = (a.num[i] != 0) & (b.num[i] != 0);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = (a.num[i] != 0) | (b.num[i] != 0);
+      }
+      return true;
+    }
+    case Op::IteNum: {
+      const NumColumn &c = k.nums[in.a], &a = k.nums[in.b], &b = k.nums[in.c];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) {
+        const NumColumn& from = c.num[i] != 0 ? a : b;
+        out.kind[i] = from.kind[i];
+        out.num[i] = from.num[i];
+        out.den[i] = from.den[i];
+      }
+      return true;
+    }
+    case Op::IteFixed: {
+      const NumColumn &c = k.nums[in.a], &a = k.nums[in.b], &b = k.nums[in.c];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) out.num[i] = c.num[i] != 0 ? a.num[i] : b.num[i];
+      return true;
+    }
+    case Op::IteStr: {
+      const NumColumn& c = k.nums[in.a];
+      const StrColumn &a = k.strs[in.b], &b = k.strs[in.c];
+      StrColumn& out = k.strs[in.out];
+      for (std::size_t i = 0; i < n; ++i) out.id[i] = c.num[i] != 0 ? a.id[i] : b.id[i];
+      return true;
+    }
+    case Op::InNum: {
+      const NumColumn& a = k.nums[in.a];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) {
+        bool found = false;
+        for (const Value& m : in.members) {
+          found = found || static_cast<i128>(a.num[i]) * m.den() == static_cast<i128>(m.num()) * a.den[i];
+        }
+        out.num[i] = found;
+      }
+      return true;
+    }
+    case Op::InStr: {
+      const StrColumn& a = k.strs[in.a];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) {
+        out.num[i] = std::find(in.ids.begin(), in.ids.end(), a.id[i]) != in.ids.end();
+      }
+      return true;
+    }
+    case Op::LookupNum:
+    case Op::LookupStr:
+      return lookup(k, in, n);
+    case Op::SelectNum:
+      select_num(in.bop, in.ints, k.nums[in.a], k.nums[in.b], k.sels[in.out], n, k.causal);
+      return true;
+    case Op::SelectStr: {
+      const StrColumn &keys = k.strs[in.a], &queries = k.strs[in.b];
+      if (in.bop == BinaryOp::Eq || in.bop == BinaryOp::Ne) {
+        bool eq = in.bop == BinaryOp::Eq;
+        if (select_equal_by_masks(keys.id.data(), queries.id.data(), eq, n, k.causal, k.sels[in.out])) return true;
+        fill_rows(k.sels[in.out], n, k.causal,
+                  [&](std::size_t q, std::size_t key) { return (keys.id[key] == queries.id[q]) == eq; });
+      } else {
+        fill_rows(k.sels[in.out], n, k.causal, [&](std::size_t q, std::size_t key) {
+          return holds(in.bop, k.pool[keys.id[key]].compare(k.pool[queries.id[q]]));
+        });
+      }
+      return true;
+    }
+    case Op::SelectAll: {
+      SelColumn& out = k.sels[in.out];
+      for (std::size_t q = 0; q < n; ++q) out.row[q] = in.truth ? low_bits(k.causal ? q + 1 : n) : 0;
+      return true;
+    }
+    case Op::SelAnd:
+    case Op::SelOr: {
+      const SelColumn &a = k.sels[in.a], &b = k.sels[in.b];
+      SelColumn& out = k.sels[in.out];
+      if (in.op == Op::SelAnd) {
+        for (std::size_t q = 0; q < n; ++q) out.row[q] = a.row[q] & b.row[q];
+      } else {
+        for (std::size_t q = 0; q < n; ++q) out.row[q] = a.row[q] | b.row[q];
+      }
+      return true;
+    }
+    case Op::SelNot: {
+      const SelColumn& a = k.sels[in.a];
+      SelColumn& out = k.sels[in.out];
+      for (std::size_t q = 0; q < n; ++q) out.row[q] = ~a.row[q] & low_bits(k.causal ? q + 1 : n);
+      return true;
+    }
+    case Op::Width: {
+      const SelColumn& a = k.sels[in.a];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t q = 0; q < n; ++q) out.num[q] = bit_count(a.row[q]);
+      return true;
+    }
+    case Op::AggNum:
+      return aggregate_num(k, in, k.sels[in.a], k.nums[in.b], k.nums[in.out], n);
+    case Op::AggStr: {
+      const SelColumn& sel = k.sels[in.a];
+      const StrColumn& values = k.strs[in.b];
+      StrColumn& out = k.strs[in.out];
+      for (std::size_t q = 0; q < n; ++q) {
+        std::uint64_t row = sel.row[q];
+        if (row == 0) {
+          if (in.ids.empty()) return false;
+          out.id[q] = in.ids[0];
+        } else if ((row & (row - 1)) == 0) {
+          out.id[q] = values.id[static_cast<std::size_t>(std::countr_zero(row))];
+        } else {
+          return false;  // averaging strings: the evaluator's fault to report
+        }
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<Output> output(const Kernel& k, std::size_t n) {
+  Output out;
+  std::size_t first = k.bos ? 1 : 0;
+  switch (k.root.type) {
+    case RegType::Sel: {
+      const SelColumn& s = k.sels[k.root.index];
+      out.is_selector = true;
+      for (std::size_t q = first; q < n; ++q) {
+        std::vector<bool> row;
+        row.reserve(n - first);
+        for (std::size_t key = first; key < n; ++key) row.push_back(((s.row[q] >> key) & 1) != 0);
+        out.matrix.push_back(std::move(row));
+      }
+      return out;
+    }
+    case RegType::Str: {
+      const StrColumn& s = k.strs[k.root.index];
+      out.values.reserve(n - first);
+      for (std::size_t i = first; i < n; ++i) out.values.push_back(k.pool_values[s.id[i]]);
+      return out;
+    }
+    case RegType::Num:
+      break;
+  }
+  const NumColumn& c = k.nums[k.root.index];
+  out.values.reserve(n - first);
+  for (std::size_t i = first; i < n; ++i) {
+    switch (c.kind[i]) {
+      case Kind::Bool:
+        out.values.push_back(Value::boolean(c.num[i] != 0));
+        break;
+      case Kind::Float: {
+        auto v = Value::rational(c.num[i], c.den[i]);
+        if (!v) return std::nullopt;
+        out.values.push_back(std::move(*v));
+        break;
+      }
+      default:
+        out.values.push_back(Value::integer(c.num[i]));
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Output> run_kernel(Kernel& k, std::span<const Value> input, bool reuse) {
+  std::size_t n = input.size() + (k.bos ? 1 : 0);
+  if (input.empty() || n > kN) return std::nullopt;
+  // The evaluator refuses (E0212) what its matrices would together exceed.
+  if (k.selectors != 0 && n * n > k.max_matrix_cells / k.selectors) return std::nullopt;
+  bool skip = reuse && k.kept_n == n;
+  k.kept_n = 0;
+  k.trim_pool();
+  for (const Instr& in : skip ? k.dependent : k.code) {
+    if (!step(k, in, input, n)) return std::nullopt;
+  }
+  k.kept_n = n;
+  return output(k, n);
+}
+
+}  // namespace rasp::interp::detail
