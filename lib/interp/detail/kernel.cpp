@@ -264,6 +264,32 @@ void compare_numbers(BinaryOp op, const NumColumn& a, const NumColumn& b, NumCol
   }
 }
 
+// x bop 0 for fractions with den > 0: the sign of the numerator.
+void compare_zero(BinaryOp op, const NumColumn& a, NumColumn& out, std::size_t n) {
+  const std::int64_t* x = a.num.data();
+  std::int64_t* r = out.num.data();
+  switch (op) {
+    case BinaryOp::Eq:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] == 0;
+      return;
+    case BinaryOp::Ne:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] != 0;
+      return;
+    case BinaryOp::Lt:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] < 0;
+      return;
+    case BinaryOp::Le:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] <= 0;
+      return;
+    case BinaryOp::Gt:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] > 0;
+      return;
+    default:
+      for (std::size_t i = 0; i < n; ++i) r[i] = x[i] >= 0;
+      return;
+  }
+}
+
 void compare_ints(BinaryOp op, const NumColumn& a, const NumColumn& b, NumColumn& out, std::size_t n) {
   const std::int64_t *x = a.num.data(), *y = b.num.data();
   std::int64_t* r = out.num.data();
@@ -347,13 +373,9 @@ bool select_equal_by_masks(const T* keys, const T* queries, bool eq, std::size_t
   return true;
 }
 
-// Rows of an ordering selector whose keys are 0..n-1 (`indices`, the usual keys of `<=`
-// and `<`): each row is a run of keys below or above the query's value.
-bool select_ordered_indices(BinaryOp op, const NumColumn& keys, const NumColumn& queries, SelColumn& out,
-                            std::size_t n, bool causal) {
-  for (std::size_t k = 0; k < n; ++k) {
-    if (keys.num[k] != static_cast<std::int64_t>(k)) return false;
-  }
+// Rows of a selector whose keys are `indices`, 0..n-1 (the usual keys of `<=`, `<` and of
+// `==` against a computed position): each row is one key or a run of keys.
+void select_by_index(BinaryOp op, const NumColumn& queries, SelColumn& out, std::size_t n, bool causal) {
   auto below = [n](std::int64_t v) {  // keys k < v
     return v <= 0 ? std::uint64_t{0} : low_bits(std::min(static_cast<std::size_t>(v), n));
   };
@@ -363,7 +385,14 @@ bool select_ordered_indices(BinaryOp op, const NumColumn& keys, const NumColumn&
     // k <= v is k < v + 1, and k > v is not k < v + 1; v + 1 only where v < n, so no overflow.
     std::uint64_t up_to = v >= static_cast<std::int64_t>(n) ? all : below(v + 1);
     std::uint64_t m = 0;
+    std::uint64_t at = v >= 0 && v < static_cast<std::int64_t>(n) ? std::uint64_t{1} << v : 0;
     switch (op) {
+      case BinaryOp::Eq:
+        m = at;
+        break;
+      case BinaryOp::Ne:
+        m = all & ~at;
+        break;
       case BinaryOp::Lt:
         m = below(v);
         break;
@@ -379,7 +408,6 @@ bool select_ordered_indices(BinaryOp op, const NumColumn& keys, const NumColumn&
     }
     out.row[q] = causal ? m & low_bits(q + 1) : m;
   }
-  return true;
 }
 
 void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& queries, SelColumn& out,
@@ -389,7 +417,6 @@ void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& 
         select_equal_by_masks(keys.num.data(), queries.num.data(), op == BinaryOp::Eq, n, causal, out)) {
       return;
     }
-    if (op != BinaryOp::Eq && op != BinaryOp::Ne && select_ordered_indices(op, keys, queries, out, n, causal)) return;
     switch (op) {
       case BinaryOp::Eq:
         return select_ints<BinaryOp::Eq>(keys, queries, out, n, causal);
@@ -408,14 +435,17 @@ void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& 
   fill_rows(out, n, causal, [&](std::size_t q, std::size_t k) { return holds(op, order(keys, k, queries, q)); });
 }
 
+constexpr int kLongRun = 2;
+
 bool aggregate_num(const Kernel& k, const Instr& in, const SelColumn& sel, const NumColumn& values, NumColumn& out,
                    std::size_t n) {
   const Value* fallback = in.members.empty() ? nullptr : &in.members[0];
   int numeric = -1;  // unknown; the reference asks of the whole column, not the selected values
   // Sums of values[0..i), made when a row first selects one run of keys (`<=` and `<` on
   // indices select prefixes): then a row's sum is a difference, not a walk of its keys.
-  std::array<i128, kN + 1> prefix;
-  bool have_prefix = false;
+  // -1: not made yet; 0: some sum leaves 64 bits, so rows are walked.
+  std::array<std::int64_t, kN + 1> prefix;
+  int have_prefix = -1;
   for (std::size_t q = 0; q < n; ++q) {
     std::uint64_t row = sel.row[q];
     if (q > 0 && row == sel.row[q - 1]) {  // every query of `full_s`, and runs of equal queries
@@ -447,14 +477,17 @@ bool aggregate_num(const Kernel& k, const Instr& in, const SelColumn& sel, const
     std::int64_t count = 0;
     auto lo = static_cast<std::size_t>(std::countr_zero(row));
     std::uint64_t run = row >> lo;
-    if (in.values_fixed >= 0 && (run & (run + 1)) == 0) {
-      if (!have_prefix) {
-        prefix[0] = 0;
-        for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + values.num[i];
-        have_prefix = true;
-      }
+    // A long run (short ones are walked as fast as the sums are made).
+    bool long_run = (run & (run + 1)) == 0 && std::countr_one(run) >= kLongRun;
+    if (in.values_fixed >= 0 && long_run && have_prefix < 0) {
+      bool over = false;
+      prefix[0] = 0;
+      for (std::size_t i = 0; i < n; ++i) over |= __builtin_add_overflow(prefix[i], values.num[i], &prefix[i + 1]);
+      have_prefix = over ? 0 : 1;
+    }
+    if (in.values_fixed >= 0 && long_run && have_prefix == 1) {
       count = std::countr_one(run);
-      sum = prefix[lo + static_cast<std::size_t>(count)] - prefix[lo];
+      sum = static_cast<i128>(prefix[lo + static_cast<std::size_t>(count)]) - prefix[lo];
     } else if (in.values_fixed >= 0) {
       for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
         sum += values.num[static_cast<std::size_t>(std::countr_zero(bits))];
@@ -561,6 +594,26 @@ bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t 
     case Op::CompareInt:
       compare_ints(in.bop, k.nums[in.a], k.nums[in.b], k.nums[in.out], n);
       return true;
+    case Op::CompareZero:
+      compare_zero(in.bop, k.nums[in.a], k.nums[in.out], n);
+      return true;
+    case Op::AndBits:
+    case Op::OrBits: {
+      const NumColumn &a = k.nums[in.a], &b = k.nums[in.b];
+      NumColumn& out = k.nums[in.out];
+      if (in.op == Op::AndBits) {
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] & b.num[i];
+      } else {
+        for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] | b.num[i];
+      }
+      return true;
+    }
+    case Op::NotBit: {
+      const NumColumn& a = k.nums[in.a];
+      NumColumn& out = k.nums[in.out];
+      for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] ^ 1;
+      return true;
+    }
     case Op::CompareStr: {
       const StrColumn &a = k.strs[in.a], &b = k.strs[in.b];
       NumColumn& out = k.nums[in.out];
@@ -665,7 +718,11 @@ bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t 
     case Op::LookupStr:
       return lookup(k, in, n);
     case Op::SelectNum:
-      select_num(in.bop, in.ints, k.nums[in.a], k.nums[in.b], k.sels[in.out], n, k.causal);
+      if (in.index_keys) {
+        select_by_index(in.bop, k.nums[in.b], k.sels[in.out], n, k.causal);
+      } else {
+        select_num(in.bop, in.ints, k.nums[in.a], k.nums[in.b], k.sels[in.out], n, k.causal);
+      }
       return true;
     case Op::SelectStr: {
       const StrColumn &keys = k.strs[in.a], &queries = k.strs[in.b];

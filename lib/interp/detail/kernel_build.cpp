@@ -5,6 +5,8 @@
 // has its kinds and denominators filled here once, and its instructions take the int64
 // forms (Builder::specialise). A node the kernel does not cover makes no kernel.
 #include <algorithm>
+#include <cassert>
+#include <unordered_map>
 
 #include "lib/interp/detail/kernel_code.h"
 
@@ -63,7 +65,8 @@ class Builder {
         return std::nullopt;
       }
       case NodeKind::Indices:
-        return emit_to(Op::Indices, RegType::Num, {});
+        d_indices = emit_to(Op::Indices, RegType::Num, {});
+        return d_indices;
       case NodeKind::Constant:
         return constant(node.value);
       case NodeKind::Map: {
@@ -119,7 +122,10 @@ class Builder {
   }
 
  private:
-  std::int8_t fixed(std::uint32_t num_reg) const { return d_k.fixed[num_reg]; }
+  std::int8_t fixed(std::uint32_t num_reg) const {
+    assert(num_reg < d_k.fixed.size() && "a number register");
+    return d_k.fixed[num_reg];
+  }
 
   // The one kind an instruction's number output has at every position, or -1; picks the
   // fixed-kind form of an instruction whose operands have fixed kinds.
@@ -136,13 +142,18 @@ class Builder {
         if (fixed(i.a) >= 0 && fixed(i.b) >= 0) i.op = Op::CompareInt;
         return kBool;
       case Op::CompareStr:
-      case Op::Not:
       case Op::ToBool:
       case Op::StrTruthy:
-      case Op::And:
-      case Op::Or:
+      case Op::CompareZero:
       case Op::InNum:
       case Op::InStr:
+        return kBool;
+      case Op::And:
+      case Op::Or:
+        if (fixed(i.a) == kBool && fixed(i.b) == kBool) i.op = i.op == Op::And ? Op::AndBits : Op::OrBits;
+        return kBool;
+      case Op::Not:
+        if (fixed(i.a) == kBool) i.op = Op::NotBit;
         return kBool;
       case Op::Neg:
         return fixed(i.a) >= 0 ? kInt : -1;
@@ -213,14 +224,21 @@ class Builder {
       std::uint32_t id = d_k.intern(v.str());
       Reg r = new_reg(RegType::Str);
       d_k.strs[r.index].id.fill(id);
+      d_str_constants.emplace(r.index, v);
       return r;
     }
+    d_num_constants.emplace(static_cast<std::uint32_t>(d_k.nums.size()), v);
     Reg r = new_num(v.is_float() ? -1 : static_cast<std::int8_t>(v.kind()));
     NumColumn& c = d_k.nums[r.index];
     c.kind.fill(v.kind());
     c.num.fill(v.num());
     c.den.fill(v.den());
     return r;
+  }
+
+  bool is_zero(std::uint32_t num_reg) const {
+    auto c = d_num_constants.find(num_reg);
+    return c != d_num_constants.end() && c->second.num() == 0;
   }
 
   // bool(x) as a number column.
@@ -248,6 +266,13 @@ class Builder {
           Instr i = instr(a->type == RegType::Str ? Op::CompareStr : Op::CompareNum, e.bop);
           i.a = a->index;
           i.b = b->index;
+          if (a->type == RegType::Num && is_zero(b->index)) {
+            i.op = Op::CompareZero;
+          } else if (a->type == RegType::Num && is_zero(a->index)) {
+            i.op = Op::CompareZero;
+            i.bop = mirror(e.bop);
+            i.a = b->index;
+          }
           return emit_to(std::move(i), RegType::Num);
         }
         bool arithmetic = e.bop == BinaryOp::Add || e.bop == BinaryOp::Sub || e.bop == BinaryOp::Mul ||
@@ -352,6 +377,18 @@ class Builder {
     }
     if (keys.type == RegType::Sel || queries.type == RegType::Sel) return std::nullopt;
     BinaryOp op = p.args[0]->var == 0 ? p.bop : mirror(p.bop);
+    // Constant keys and queries (`full_s` is select(1, 1, ==)): every cell the same.
+    const auto& key_constants = keys.type == RegType::Str ? d_str_constants : d_num_constants;
+    const auto& query_constants = queries.type == RegType::Str ? d_str_constants : d_num_constants;
+    auto key = key_constants.find(keys.index);
+    auto query = query_constants.find(queries.index);
+    if (key != key_constants.end() && query != query_constants.end()) {
+      auto truth = ir::compare(op, key->second, query->second);
+      if (!truth) return std::nullopt;
+      Instr i = instr(Op::SelectAll);
+      i.truth = *truth;
+      return emit_to(std::move(i), RegType::Sel);
+    }
     if (keys.type != queries.type) {
       if (op != BinaryOp::Eq && op != BinaryOp::Ne) return std::nullopt;
       Instr i = instr(Op::SelectAll);
@@ -360,6 +397,7 @@ class Builder {
     }
     Instr i = instr(keys.type == RegType::Str ? Op::SelectStr : Op::SelectNum, op);
     i.ints = keys.type == RegType::Num && fixed(keys.index) >= 0 && fixed(queries.index) >= 0;
+    i.index_keys = i.ints && d_indices && d_indices->index == keys.index;
     i.a = keys.index;
     i.b = queries.index;
     return emit_to(std::move(i), RegType::Sel);
@@ -367,6 +405,10 @@ class Builder {
 
   Kernel& d_k;
   bool d_independent = false;
+  /// The register of `indices`, once made (one node: programs are hash-consed).
+  std::optional<Reg> d_indices;
+  /// Registers holding a constant, by register index.
+  std::unordered_map<std::uint32_t, Value> d_num_constants, d_str_constants;
 };
 
 /// Past this many nodes a kernel's registers (a kilobyte each) are not worth building.

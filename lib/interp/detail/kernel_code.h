@@ -48,6 +48,7 @@ enum class Op : std::uint8_t {
   CompareNum,
   CompareInt, ///< over two fixed-kind columns
   CompareStr,
+  CompareZero, ///< a bop 0: the numerator's sign decides (den > 0)
   Neg,
   Not,
   ToBool,
@@ -56,6 +57,9 @@ enum class Op : std::uint8_t {
   StrTruthy,  ///< bool(a) of a string column
   And,
   Or,
+  AndBits,    ///< And of two columns of bools (0 or 1 each)
+  OrBits,
+  NotBit,
   IteNum,     ///< b if a else c
   IteFixed,   ///< the same, b and c of one fixed kind
   IteStr,
@@ -82,6 +86,8 @@ struct Instr {
   /// SelectNum: both columns have a fixed kind (every denominator 1). AggNum: the values'
   /// fixed kind, or -1.
   bool ints = false;
+  /// SelectNum: the keys are `indices` (0..n-1), so a row is one key or a run of keys.
+  bool index_keys = false;
   std::int8_t values_fixed = -1;
   std::uint32_t out = 0, a = 0, b = 0, c = 0;
   /// InNum's members; AggNum's default and TokensInt's BOS token are members[0].
