@@ -435,17 +435,12 @@ void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& 
   fill_rows(out, n, causal, [&](std::size_t q, std::size_t k) { return holds(op, order(keys, k, queries, q)); });
 }
 
-constexpr int kLongRun = 2;
-
+// Means (or sums) of any numbers, one query at a time; false where the evaluator must decide
+// (averaging bools or strings, fractions, a sum past 64 bits, a default of another type).
 bool aggregate_num(const Kernel& k, const Instr& in, const SelColumn& sel, const NumColumn& values, NumColumn& out,
                    std::size_t n) {
   const Value* fallback = in.members.empty() ? nullptr : &in.members[0];
   int numeric = -1;  // unknown; the reference asks of the whole column, not the selected values
-  // Sums of values[0..i), made when a row first selects one run of keys (`<=` and `<` on
-  // indices select prefixes): then a row's sum is a difference, not a walk of its keys.
-  // -1: not made yet; 0: some sum leaves 64 bits, so rows are walked.
-  std::array<std::int64_t, kN + 1> prefix;
-  int have_prefix = -1;
   for (std::size_t q = 0; q < n; ++q) {
     std::uint64_t row = sel.row[q];
     if (q > 0 && row == sel.row[q - 1]) {  // every query of `full_s`, and runs of equal queries
@@ -469,35 +464,16 @@ bool aggregate_num(const Kernel& k, const Instr& in, const SelColumn& sel, const
       continue;
     }
     if (numeric < 0) {
-      numeric = in.values_fixed >= 0 ? (in.values_fixed != static_cast<std::int8_t>(Kind::Bool)) : 0;
-      for (std::size_t i = 0; i < n && in.values_fixed < 0; ++i) numeric |= values.kind[i] != Kind::Bool ? 1 : 0;
+      numeric = 0;
+      for (std::size_t i = 0; i < n; ++i) numeric |= values.kind[i] != Kind::Bool ? 1 : 0;
     }
     if (numeric == 0) return false;
     i128 sum = 0;
     std::int64_t count = 0;
-    auto lo = static_cast<std::size_t>(std::countr_zero(row));
-    std::uint64_t run = row >> lo;
-    // A long run (short ones are walked as fast as the sums are made).
-    bool long_run = (run & (run + 1)) == 0 && std::countr_one(run) >= kLongRun;
-    if (in.values_fixed >= 0 && long_run && have_prefix < 0) {
-      bool over = false;
-      prefix[0] = 0;
-      for (std::size_t i = 0; i < n; ++i) over |= __builtin_add_overflow(prefix[i], values.num[i], &prefix[i + 1]);
-      have_prefix = over ? 0 : 1;
-    }
-    if (in.values_fixed >= 0 && long_run && have_prefix == 1) {
-      count = std::countr_one(run);
-      sum = static_cast<i128>(prefix[lo + static_cast<std::size_t>(count)]) - prefix[lo];
-    } else if (in.values_fixed >= 0) {
-      for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
-        sum += values.num[static_cast<std::size_t>(std::countr_zero(bits))];
-      }
-    } else {
-      for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
-        auto key = static_cast<std::size_t>(std::countr_zero(bits));
-        if (values.kind[key] == Kind::Float) return false;
-        sum += values.num[key];
-      }
+    for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
+      auto key = static_cast<std::size_t>(std::countr_zero(bits));
+      if (values.kind[key] == Kind::Float) return false;
+      sum += values.num[key];
     }
     if (!fits(sum)) return false;
     if (k.aggregation == Aggregation::Sum) {
@@ -507,6 +483,51 @@ bool aggregate_num(const Kernel& k, const Instr& in, const SelColumn& sel, const
       out.num[q] = static_cast<std::int64_t>(sum);
       out.den[q] = count;
     }
+  }
+  return true;
+}
+
+// The same over a column of ints (every position an int) with a number default: sums of
+// values[0..i) give each row that is one run of keys (`<=` and `<` on indices select
+// prefixes) by a subtraction. False, for aggregate_num, when some value is too large for
+// every sum to stay within 64 bits.
+bool aggregate_ints(const Kernel& k, const Value& fallback, const SelColumn& sel, const NumColumn& values,
+                    NumColumn& out, std::size_t n) {
+  const std::int64_t* v = values.num.data();
+  constexpr std::int64_t kSafe = INT64_MAX / static_cast<std::int64_t>(kN);
+  std::uint64_t wide = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    wide |= static_cast<std::uint64_t>(static_cast<std::uint64_t>(v[i]) + static_cast<std::uint64_t>(kSafe) >
+                                       static_cast<std::uint64_t>(2 * kSafe));
+  }
+  if (wide != 0) return false;
+  std::array<std::int64_t, kN + 1> prefix;
+  prefix[0] = 0;
+  for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + v[i];
+  bool sums = k.aggregation == Aggregation::Sum;
+  for (std::size_t q = 0; q < n; ++q) {
+    std::uint64_t row = sel.row[q];
+    if (row == 0) {
+      out.kind[q] = fallback.kind();
+      out.num[q] = fallback.num();
+      out.den[q] = fallback.den();
+      continue;
+    }
+    auto lo = static_cast<std::size_t>(std::countr_zero(row));
+    std::uint64_t run = row >> lo;
+    std::int64_t sum = 0, count = 0;
+    if ((run & (run + 1)) == 0) {
+      count = std::countr_one(run);
+      sum = prefix[lo + static_cast<std::size_t>(count)] - prefix[lo];
+    } else {
+      for (std::uint64_t bits = row; bits != 0; bits &= bits - 1, ++count) {
+        sum += v[static_cast<std::size_t>(std::countr_zero(bits))];
+      }
+    }
+    bool mean = count > 1 && !sums;
+    out.kind[q] = mean ? Kind::Float : Kind::Int;
+    out.num[q] = sum;
+    out.den[q] = mean ? count : 1;
   }
   return true;
 }
@@ -767,6 +788,10 @@ bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t 
       return true;
     }
     case Op::AggNum:
+      if (in.values_fixed == static_cast<std::int8_t>(Kind::Int) && !in.members.empty() &&
+          aggregate_ints(k, in.members[0], k.sels[in.a], k.nums[in.b], k.nums[in.out], n)) {
+        return true;
+      }
       return aggregate_num(k, in, k.sels[in.a], k.nums[in.b], k.nums[in.out], n);
     case Op::AggStr: {
       const SelColumn& sel = k.sels[in.a];
