@@ -507,6 +507,12 @@ bool aggregate_ints(const Kernel& k, const Value& fallback, const SelColumn& sel
   bool sums = k.aggregation == Aggregation::Sum;
   for (std::size_t q = 0; q < n; ++q) {
     std::uint64_t row = sel.row[q];
+    if (q > 0 && row == sel.row[q - 1]) {  // every query of `full_s`, and runs of equal queries
+      out.kind[q] = out.kind[q - 1];
+      out.num[q] = out.num[q - 1];
+      out.den[q] = out.den[q - 1];
+      continue;
+    }
     if (row == 0) {
       out.kind[q] = fallback.kind();
       out.num[q] = fallback.num();
