@@ -586,11 +586,6 @@ bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t 
   std::size_t first = k.bos ? 1 : 0;
   switch (in.op) {
     // Outputs of a fixed kind (Builder::specialise) get numerators alone.
-    case Op::Indices: {
-      NumColumn& out = k.nums[in.out];
-      for (std::size_t i = 0; i < n; ++i) out.num[i] = static_cast<std::int64_t>(i);
-      return true;
-    }
     case Op::TokensStr: {
       StrColumn& out = k.strs[in.out];
       if (k.bos) out.id[0] = in.ids[0];
@@ -767,7 +762,13 @@ bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t 
     }
     case Op::SelectAll: {
       SelColumn& out = k.sels[in.out];
-      for (std::size_t q = 0; q < n; ++q) out.row[q] = in.truth ? low_bits(k.causal ? q + 1 : n) : 0;
+      if (!in.truth) {
+        std::fill_n(out.row.begin(), n, std::uint64_t{0});
+      } else if (!k.causal) {
+        std::fill_n(out.row.begin(), n, low_bits(n));
+      } else {
+        for (std::size_t q = 0; q < n; ++q) out.row[q] = low_bits(q + 1);
+      }
       return true;
     }
     case Op::SelAnd:

@@ -64,9 +64,13 @@ class Builder {
         }
         return std::nullopt;
       }
-      case NodeKind::Indices:
-        d_indices = emit_to(Op::Indices, RegType::Num, {});
+      case NodeKind::Indices: {
+        // 0, 1, 2, ... at every position an input can have: filled here, no instruction.
+        d_indices = new_num(static_cast<std::int8_t>(Kind::Int));
+        NumColumn& c = d_k.nums[d_indices->index];
+        for (std::size_t i = 0; i < kN; ++i) c.num[i] = static_cast<std::int64_t>(i);
         return d_indices;
+      }
       case NodeKind::Constant:
         return constant(node.value);
       case NodeKind::Map: {
@@ -132,7 +136,6 @@ class Builder {
   std::int8_t specialise(Instr& i) const {
     constexpr auto kBool = static_cast<std::int8_t>(Kind::Bool), kInt = static_cast<std::int8_t>(Kind::Int);
     switch (i.op) {
-      case Op::Indices:
       case Op::TokensInt:
       case Op::Indicator:
       case Op::Round:

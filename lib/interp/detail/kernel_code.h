@@ -40,7 +40,6 @@ struct Reg {
 };
 
 enum class Op : std::uint8_t {
-  Indices,
   TokensStr,
   TokensInt,
   Arith,      ///< a bop b over numbers: + - * / % min max
@@ -79,7 +78,7 @@ enum class Op : std::uint8_t {
 };
 
 struct Instr {
-  Op op = Op::Indices;
+  Op op = Op::Arith;
   BinaryOp bop = BinaryOp::Add;
   bool independent = false;
   bool truth = false;
