@@ -6,6 +6,7 @@
 // as it was made (den > 0) until it is printed, and a selector row is a 64-bit word.
 #include "lib/interp/detail/kernel.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -345,17 +346,18 @@ void select_ints(const NumColumn& keys, const NumColumn& queries, SelColumn& out
   });
 }
 
-// Rows of an equality (or inequality) selector from one mask of keys per value, when the
-// keys' values span fewer than kMaskValues: a pass over the keys and a lookup per query,
-// not a comparison per cell. False when the span is wider.
+// Rows of a comparison selector from one mask of keys per value, when the keys' values span
+// fewer than kMaskValues: a pass over the keys and a lookup per query, not a comparison per
+// cell. An ordering reads the union of the masks below (or above) the query's value, made
+// once. False when the span is wider.
 constexpr std::int64_t kMaskValues = 128;
 
 template <typename T>
-bool select_equal_by_masks(const T* keys, const T* queries, bool eq, std::size_t n, bool causal, SelColumn& out) {
+bool select_by_masks(BinaryOp op, const T* keys, const T* queries, std::size_t n, bool causal, SelColumn& out) {
   T lo = keys[0], hi = keys[0];
   for (std::size_t k = 1; k < n; ++k) {
-    lo = std::min(lo, keys[k]);
-    hi = std::max(hi, keys[k]);
+    lo = keys[k] < lo ? keys[k] : lo;
+    hi = keys[k] > hi ? keys[k] : hi;
   }
   if (static_cast<i128>(hi) - static_cast<i128>(lo) >= kMaskValues) return false;
   auto span = static_cast<std::size_t>(hi - lo) + 1;
@@ -363,10 +365,37 @@ bool select_equal_by_masks(const T* keys, const T* queries, bool eq, std::size_t
   std::fill_n(masks.begin(), span, std::uint64_t{0});
   for (std::size_t k = 0; k < n; ++k) masks[static_cast<std::size_t>(keys[k] - lo)] |= std::uint64_t{1} << k;
   std::uint64_t all = low_bits(n);
+  bool equality = op == BinaryOp::Eq || op == BinaryOp::Ne;
+  std::array<std::uint64_t, kMaskValues + 1> below;  // below[j]: keys of the j smallest values
+  if (!equality) {
+    below[0] = 0;
+    for (std::size_t j = 0; j < span; ++j) below[j + 1] = below[j] | masks[j];
+  }
   for (std::size_t q = 0; q < n; ++q) {
     T v = queries[q];
-    std::uint64_t m = v >= lo && v <= hi ? masks[static_cast<std::size_t>(v - lo)] : 0;
-    if (!eq) m = ~m & all;
+    std::uint64_t m = 0;
+    if (equality) {
+      m = v >= lo && v <= hi ? masks[static_cast<std::size_t>(v - lo)] : 0;
+      if (op == BinaryOp::Ne) m = ~m & all;
+    } else {
+      // How many of the span's values are below v, and how many at most v.
+      std::size_t less = v <= lo ? 0 : (v > hi ? span : static_cast<std::size_t>(v - lo));
+      std::size_t not_more = v < lo ? 0 : (v >= hi ? span : static_cast<std::size_t>(v - lo) + 1);
+      switch (op) {
+        case BinaryOp::Lt:
+          m = below[less];
+          break;
+        case BinaryOp::Le:
+          m = below[not_more];
+          break;
+        case BinaryOp::Gt:
+          m = all & ~below[not_more];
+          break;
+        default:
+          m = all & ~below[less];
+          break;
+      }
+    }
     if (causal) m &= low_bits(q + 1);
     out.row[q] = m;
   }
@@ -410,12 +439,110 @@ void select_by_index(BinaryOp op, const NumColumn& queries, SelColumn& out, std:
   }
 }
 
+// Past this many positions an ordering selector sorts its keys once rather than compare
+// every cell.
+constexpr std::size_t kSortKeysFrom = 17;
+
+// Rows of an ordering selector from the keys sorted once: the keys below a query's value
+// are a prefix of the sorted order, those above a suffix, each a mask made in one pass.
+void select_ordered_by_sorting(BinaryOp op, const std::int64_t* keys, const std::int64_t* queries, SelColumn& out,
+                               std::size_t n, bool causal) {
+  std::array<std::pair<std::int64_t, std::uint32_t>, kN> sorted;
+  for (std::size_t k = 0; k < n; ++k) sorted[k] = {keys[k], static_cast<std::uint32_t>(k)};
+  std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  std::array<std::uint64_t, kN + 1> first;  // first[j]: the first j keys in sorted order
+  first[0] = 0;
+  for (std::size_t j = 0; j < n; ++j) first[j + 1] = first[j] | (std::uint64_t{1} << sorted[j].second);
+  std::uint64_t all = low_bits(n);
+  auto end = sorted.begin() + static_cast<std::ptrdiff_t>(n);
+  for (std::size_t q = 0; q < n; ++q) {
+    std::int64_t v = queries[q];
+    auto less = static_cast<std::size_t>(
+        std::lower_bound(sorted.begin(), end, v, [](const auto& e, std::int64_t x) { return e.first < x; }) -
+        sorted.begin());
+    auto not_more = static_cast<std::size_t>(
+        std::upper_bound(sorted.begin(), end, v, [](std::int64_t x, const auto& e) { return x < e.first; }) -
+        sorted.begin());
+    std::uint64_t m = 0;
+    switch (op) {
+      case BinaryOp::Lt:  // keys below the query
+        m = first[less];
+        break;
+      case BinaryOp::Le:
+        m = first[not_more];
+        break;
+      case BinaryOp::Gt:
+        m = all & ~first[not_more];
+        break;
+      default:
+        m = all & ~first[less];
+        break;
+    }
+    out.row[q] = causal ? m & low_bits(q + 1) : m;
+  }
+}
+
+// Each string's place in the order of the strings the two columns hold, so that strings
+// compare as these ints do.
+void string_ranks(const Kernel& k, const StrColumn& keys, const StrColumn& queries, std::size_t n,
+                  std::array<std::int64_t, kN>& key_ranks, std::array<std::int64_t, kN>& query_ranks) {
+  std::array<std::uint32_t, 2 * kN> ids;
+  std::copy_n(keys.id.begin(), n, ids.begin());
+  std::copy_n(queries.id.begin(), n, ids.begin() + static_cast<std::ptrdiff_t>(n));
+  auto end = ids.begin() + static_cast<std::ptrdiff_t>(2 * n);
+  // One id per string: distinct ids are distinct strings.
+  std::sort(ids.begin(), end);
+  end = std::unique(ids.begin(), end);
+  auto distinct = static_cast<std::size_t>(end - ids.begin());
+  std::array<std::uint32_t, 2 * kN> by_text;
+  std::copy_n(ids.begin(), distinct, by_text.begin());
+  std::sort(by_text.begin(), by_text.begin() + static_cast<std::ptrdiff_t>(distinct),
+            [&](std::uint32_t a, std::uint32_t b) { return k.pool[a] < k.pool[b]; });
+  // Each id's rank, found by id (ids ascending) rather than by comparing text again.
+  std::array<std::int64_t, 2 * kN> rank_of;
+  for (std::size_t r = 0; r < distinct; ++r) {
+    auto at = std::lower_bound(ids.begin(), end, by_text[r]) - ids.begin();
+    rank_of[static_cast<std::size_t>(at)] = static_cast<std::int64_t>(r);
+  }
+  auto rank = [&](std::uint32_t id) {
+    return rank_of[static_cast<std::size_t>(std::lower_bound(ids.begin(), end, id) - ids.begin())];
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    key_ranks[i] = rank(keys.id[i]);
+    query_ranks[i] = rank(queries.id[i]);
+  }
+}
+
+// Each number's place in the order of the numbers the two columns hold (equal numbers one
+// place), so that fractions compare as these ints do.
+void number_ranks(const NumColumn& keys, const NumColumn& queries, std::size_t n, std::array<std::int64_t, kN>& key_ranks,
+                  std::array<std::int64_t, kN>& query_ranks) {
+  // Position p < n is key p, position n + p is query p.
+  auto column = [&](std::size_t p) -> std::pair<const NumColumn*, std::size_t> {
+    return p < n ? std::pair{&keys, p} : std::pair{&queries, p - n};
+  };
+  auto less = [&](std::size_t a, std::size_t b) {
+    auto [x, i] = column(a);
+    auto [y, j] = column(b);
+    return order(*x, i, *y, j) < 0;
+  };
+  std::array<std::size_t, 2 * kN> places;
+  for (std::size_t p = 0; p < 2 * n; ++p) places[p] = p;
+  std::sort(places.begin(), places.begin() + static_cast<std::ptrdiff_t>(2 * n), less);
+  std::int64_t rank = 0;
+  for (std::size_t r = 0; r < 2 * n; ++r) {
+    if (r > 0 && less(places[r - 1], places[r])) ++rank;
+    std::size_t p = places[r];
+    (p < n ? key_ranks[p] : query_ranks[p - n]) = rank;
+  }
+}
+
 void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& queries, SelColumn& out,
                 std::size_t n, bool causal) {
   if (ints || (integral(keys, n) && integral(queries, n))) {
-    if ((op == BinaryOp::Eq || op == BinaryOp::Ne) &&
-        select_equal_by_masks(keys.num.data(), queries.num.data(), op == BinaryOp::Eq, n, causal, out)) {
-      return;
+    if (select_by_masks(op, keys.num.data(), queries.num.data(), n, causal, out)) return;
+    if (op != BinaryOp::Eq && op != BinaryOp::Ne && n >= kSortKeysFrom) {
+      return select_ordered_by_sorting(op, keys.num.data(), queries.num.data(), out, n, causal);
     }
     switch (op) {
       case BinaryOp::Eq:
@@ -431,6 +558,12 @@ void select_num(BinaryOp op, bool ints, const NumColumn& keys, const NumColumn& 
       default:
         return select_ints<BinaryOp::Ge>(keys, queries, out, n, causal);
     }
+  }
+  if (n >= kSortKeysFrom) {
+    // Ranks run from 0 to at most 2n - 1, within select_by_masks's span.
+    std::array<std::int64_t, kN> key_ranks, query_ranks;
+    number_ranks(keys, queries, n, key_ranks, query_ranks);
+    if (select_by_masks(op, key_ranks.data(), query_ranks.data(), n, causal, out)) return;
   }
   fill_rows(out, n, causal, [&](std::size_t q, std::size_t k) { return holds(op, order(keys, k, queries, q)); });
 }
@@ -750,13 +883,16 @@ bool step(Kernel& k, const Instr& in, std::span<const Value> input, std::size_t 
       const StrColumn &keys = k.strs[in.a], &queries = k.strs[in.b];
       if (in.bop == BinaryOp::Eq || in.bop == BinaryOp::Ne) {
         bool eq = in.bop == BinaryOp::Eq;
-        if (select_equal_by_masks(keys.id.data(), queries.id.data(), eq, n, k.causal, k.sels[in.out])) return true;
+        if (select_by_masks(in.bop, keys.id.data(), queries.id.data(), n, k.causal, k.sels[in.out])) return true;
         fill_rows(k.sels[in.out], n, k.causal,
                   [&](std::size_t q, std::size_t key) { return (keys.id[key] == queries.id[q]) == eq; });
       } else {
-        fill_rows(k.sels[in.out], n, k.causal, [&](std::size_t q, std::size_t key) {
-          return holds(in.bop, k.pool[keys.id[key]].compare(k.pool[queries.id[q]]));
-        });
+        std::array<std::int64_t, kN> key_ranks, query_ranks;
+        string_ranks(k, keys, queries, n, key_ranks, query_ranks);
+        // Ranks run from 0 to at most 2n - 1.
+        if (!select_by_masks(in.bop, key_ranks.data(), query_ranks.data(), n, k.causal, k.sels[in.out])) {
+          select_ordered_by_sorting(in.bop, key_ranks.data(), query_ranks.data(), k.sels[in.out], n, k.causal);
+        }
       }
       return true;
     }
@@ -848,6 +984,11 @@ std::optional<Output> output(const Kernel& k, std::size_t n) {
   const NumColumn& c = k.nums[k.root.index];
   out.values.reserve(n - first);
   for (std::size_t i = first; i < n; ++i) {
+    // A run of one value (a mean over full_s, `length`) is made once and copied.
+    if (i > first && c.kind[i] == c.kind[i - 1] && c.num[i] == c.num[i - 1] && c.den[i] == c.den[i - 1]) {
+      out.values.push_back(out.values.back());
+      continue;
+    }
     switch (c.kind[i]) {
       case Kind::Bool:
         out.values.push_back(Value::boolean(c.num[i] != 0));
@@ -866,9 +1007,7 @@ std::optional<Output> output(const Kernel& k, std::size_t n) {
   return out;
 }
 
-}  // namespace
-
-std::optional<Output> run_kernel(Kernel& k, std::span<const Value> input, bool reuse) {
+std::optional<Output> run_once(Kernel& k, std::span<const Value> input, bool reuse) {
   std::size_t n = input.size() + (k.bos ? 1 : 0);
   if (input.empty() || n > kN) return std::nullopt;
   // The evaluator refuses (E0212) what its matrices would together exceed.
@@ -881,6 +1020,17 @@ std::optional<Output> run_kernel(Kernel& k, std::span<const Value> input, bool r
   }
   k.kept_n = n;
   return output(k, n);
+}
+
+}  // namespace
+
+std::optional<Output> run_kernel(Kernel& k, std::span<const Value> input, bool reuse) {
+  // A kernel that declined its last kGiveUpAfter inputs (a batch of faulting inputs, a
+  // program whose every input overflows) is tried again only now and then.
+  if (k.declined >= Kernel::kGiveUpAfter && ++k.declined % Kernel::kRetryEvery != 0) return std::nullopt;
+  auto out = run_once(k, input, reuse);
+  k.declined = out ? 0 : k.declined + 1;
+  return out;
 }
 
 }  // namespace rasp::interp::detail

@@ -140,6 +140,9 @@ class Kernel {
   std::size_t kept_n = 0;
 
   static constexpr std::size_t kPoolGrowth = 4096;
+  /// How many inputs in a row the kernel declined (run_kernel).
+  std::size_t declined = 0;
+  static constexpr std::size_t kGiveUpAfter = 32, kRetryEvery = 64;
 
   std::uint32_t intern(const std::string& s) {
     if (s.size() == 1) {

@@ -202,6 +202,32 @@ TEST(KernelTest, OrderingSelectorsOverIndices) {
   }
 }
 
+// Past 16 positions ordering selectors over other keys sort them once: fractions, strings
+// and ints with ties, every comparison, with and without the causal mask.
+TEST(KernelTest, OrderingSelectorsBySortedKeys) {
+  std::mt19937 rng(11);
+  for (const char* op : {"<", "<=", ">", ">=", "==", "!="}) {
+    std::string o = op;
+    Loaded fractions = load("", "selector_width(select(indices / 7 - tokens_int, tokens_int / 3, " + o + "))");
+    Loaded strings = load("", "selector_width(select(tokens_str, tokens_str, " + o + "))");
+    Loaded wide = load("", "aggregate(select(tokens_int * 1000000007, indices * 1000000007, " + o + "), indices)");
+    for (const Loaded* p : {&fractions, &strings, &wide}) ASSERT_TRUE(kernel_covers(p->module.program, p->root, {})) << o;
+    for (int trial = 0; trial < 4; ++trial) {
+      std::string input = "[";
+      for (int i = 0; i < 40; ++i) input += (i ? ", " : "") + std::to_string(static_cast<int>(rng() % 9) - 4);
+      input += "]";
+      Options causal;
+      causal.causal = trial % 2 == 1;
+      EXPECT_TRUE(both_ways(fractions, input, causal).has_value()) << o << " " << input;
+      std::string words = "[";
+      for (int i = 0; i < 40; ++i) words += (i ? ", \"" : "\"") + std::string(1 + rng() % 2, "ab"[rng() % 2]) + "\"";
+      words += "]";
+      EXPECT_TRUE(both_ways(strings, words, causal).has_value()) << o << " " << words;
+      EXPECT_TRUE(both_ways(wide, input, causal).has_value()) << o << " " << input;
+    }
+  }
+}
+
 // Equal-length batches keep what does not read tokens; a new length, options or an input
 // that makes the kernel decline must not leave stale values behind.
 TEST(KernelTest, ReuseAcrossABatchChangesNothing) {
