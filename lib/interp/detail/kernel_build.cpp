@@ -414,6 +414,10 @@ class Builder {
   std::unordered_map<std::uint32_t, Value> d_num_constants, d_str_constants;
 };
 
+/// Past this many registers (a kilobyte each; a thread keeps 16 kernels) a program is left
+/// to the evaluator.
+constexpr std::size_t kMostRegisters = 4096;
+
 /// Past this many nodes a kernel's registers (a kilobyte each) are not worth building.
 constexpr std::size_t kMostNodes = 2000;
 
@@ -440,6 +444,7 @@ KernelPtr build_kernel(const ir::Program& program, NodeId root, const Options& o
     if (!reg) return nullptr;
     regs[id] = *reg;
   }
+  if (k->nums.size() + k->strs.size() + k->sels.size() > kMostRegisters) return nullptr;
   for (const Instr& in : k->code) {
     if (!in.independent) k->dependent.push_back(in);
   }
