@@ -1617,20 +1617,29 @@ struct KernelCache {
   static constexpr std::size_t kEntries = 16;
   std::vector<Entry> entries;
   std::size_t next = 0;
+  std::size_t last = 0;
 
   detail::Kernel* find(const ir::Program& program, NodeId root, const Options& options) {
-    for (Entry& e : entries) {
-      if (e.program == program.serial() && e.root == root && e.bos == options.bos && e.causal == options.causal &&
-          e.aggregation == options.aggregation && e.max_matrix_cells == options.max_matrix_cells) {
-        return e.kernel.get();
+    auto same = [&](const Entry& e) {
+      return e.program == program.serial() && e.root == root && e.bos == options.bos && e.causal == options.causal &&
+             e.aggregation == options.aggregation && e.max_matrix_cells == options.max_matrix_cells;
+    };
+    // A batch asks for the same kernel again and again.
+    if (last < entries.size() && same(entries[last])) return entries[last].kernel.get();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (same(entries[i])) {
+        last = i;
+        return entries[i].kernel.get();
       }
     }
     Entry e{program.serial(), root, options.bos, options.causal, options.aggregation, options.max_matrix_cells,
             detail::build_kernel(program, root, options)};
     detail::Kernel* kernel = e.kernel.get();
     if (entries.size() < kEntries) {
+      last = entries.size();
       entries.push_back(std::move(e));
     } else {
+      last = next;
       entries[next] = std::move(e);
       next = (next + 1) % kEntries;
     }

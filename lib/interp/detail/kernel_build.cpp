@@ -320,8 +320,20 @@ class Builder {
         return emit_to(Op::Not, RegType::Num, {truthy(*a).index});
       case ExprOp::ToBool:
         return emit_to(Op::ToBool, RegType::Num, {truthy(*a).index});
-      case ExprOp::Indicator:
-        return emit_to(Op::Indicator, RegType::Num, {truthy(*a).index});
+      case ExprOp::Indicator: {
+        Reg t = truthy(*a);
+        // The 0/1 of a bool the instruction just emitted makes for this indicator alone (a
+        // comparison written inside it) are the indicator's ints: its register is retagged.
+        bool fresh = e.args[0]->op != ExprOp::Var && !d_k.code.empty() && d_k.code.back().out == t.index &&
+                     d_k.code.back().op != Op::IteStr && d_k.code.back().op != Op::LookupStr &&
+                     d_k.code.back().op != Op::TokensStr && d_k.code.back().op != Op::AggStr;
+        if (fresh && fixed(t.index) == static_cast<std::int8_t>(Kind::Bool)) {
+          d_k.fixed[t.index] = static_cast<std::int8_t>(Kind::Int);
+          d_k.nums[t.index].kind.fill(Kind::Int);
+          return t;
+        }
+        return emit_to(Op::Indicator, RegType::Num, {t.index});
+      }
       case ExprOp::In: {
         Instr i = instr(a->type == RegType::Str ? Op::InStr : Op::InNum);
         i.a = a->index;
