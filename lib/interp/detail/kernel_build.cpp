@@ -239,6 +239,25 @@ class Builder {
     return r;
   }
 
+  // Whether an instruction's output register is a number register (not strings or rows).
+  static bool writes_numbers(Op op) {
+    switch (op) {
+      case Op::TokensStr:
+      case Op::IteStr:
+      case Op::LookupStr:
+      case Op::AggStr:
+      case Op::SelectNum:
+      case Op::SelectStr:
+      case Op::SelectAll:
+      case Op::SelAnd:
+      case Op::SelOr:
+      case Op::SelNot:
+        return false;
+      default:
+        return true;
+    }
+  }
+
   bool is_zero(std::uint32_t num_reg) const {
     auto c = d_num_constants.find(num_reg);
     return c != d_num_constants.end() && c->second.num() == 0;
@@ -324,9 +343,9 @@ class Builder {
         Reg t = truthy(*a);
         // The 0/1 of a bool the instruction just emitted makes for this indicator alone (a
         // comparison written inside it) are the indicator's ints: its register is retagged.
-        bool fresh = e.args[0]->op != ExprOp::Var && !d_k.code.empty() && d_k.code.back().out == t.index &&
-                     d_k.code.back().op != Op::IteStr && d_k.code.back().op != Op::LookupStr &&
-                     d_k.code.back().op != Op::TokensStr && d_k.code.back().op != Op::AggStr;
+        bool fresh = e.args[0]->op != ExprOp::Var && e.args[0]->op != ExprOp::Const && !d_k.code.empty() &&
+                     d_k.code.back().out == t.index && writes_numbers(d_k.code.back().op) &&
+                     !d_num_constants.contains(t.index);
         if (fresh && fixed(t.index) == static_cast<std::int8_t>(Kind::Bool)) {
           d_k.fixed[t.index] = static_cast<std::int8_t>(Kind::Int);
           d_k.nums[t.index].kind.fill(Kind::Int);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <stdexcept>
 
 #include "lib/front/front.h"
 #include "lib/interp/evaluator.h"
@@ -18,11 +19,12 @@ struct Loaded {
   ir::NodeId root = 0;
 };
 
+// A program that does not load fails the test (gtest reports the exception).
 Loaded load(const std::string& source, const std::string& expr) {
   auto module = front::load_source(source, "t.rasp");
-  EXPECT_TRUE(module.has_value()) << front::render(module.error());
+  if (!module) throw std::runtime_error(front::render(module.error()));
   auto root = front::evaluate_expression(*module, expr);
-  EXPECT_TRUE(root.has_value()) << front::render(root.error(), &*module);
+  if (!root) throw std::runtime_error(front::render(root.error(), &*module));
   return {std::move(*module), *root};
 }
 
@@ -112,6 +114,17 @@ TEST(KernelTest, StringsCompareAsStrings) {
   EXPECT_EQ(output_to_json(*both_ways(in, "abc")), nlohmann::json({true, false, true}));
   Loaded truthy = load("", "indicator(tokens)");
   EXPECT_EQ(output_to_json(*both_ways(truthy, "[\"x\", \"\"]")), nlohmann::json({1, 0}));
+}
+
+TEST(KernelTest, IndicatorsAreInts) {
+  for (const char* expr : {"indicator(tokens == \"a\")", "indicator(indices > 0) * 3", "indicator(tokens == tokens) + indices",
+                           "indicator(indices) - indicator(tokens)", "indicator(not (indices < 1))"}) {
+    Loaded p = load("", expr);
+    ASSERT_TRUE(kernel_covers(p.module.program, p.root, {})) << expr;
+    auto r = both_ways(p, "[\"a\", \"\", \"b\"]");
+    ASSERT_TRUE(r.has_value()) << expr;
+    for (const auto& v : r->values) EXPECT_TRUE(v.is_int()) << expr;
+  }
 }
 
 TEST(KernelTest, MinAndMaxKeepTheOperandsKind) {
