@@ -108,7 +108,7 @@ inline Instr instr(Op op, ir::BinaryOp bop = ir::BinaryOp::Add) {
   return i;
 }
 
-/// A program's registers and instructions (built by kernel_build.cpp, run by kernel.cpp).
+/// A program's registers and instructions (built by kernel_build.cpp, run by kernel.cpp, selector rows in kernel_rows.cpp).
 class Kernel {
  public:
   std::vector<NumColumn> nums;
@@ -171,5 +171,36 @@ class Kernel {
     }
   }
 };
+
+// -1, 0, 1 as a compares to b (numbers).
+inline int order(const NumColumn& x, std::size_t i, const NumColumn& y, std::size_t j) {
+  if (x.den[i] == 1 && y.den[j] == 1) return x.num[i] < y.num[j] ? -1 : (x.num[i] > y.num[j] ? 1 : 0);
+  std::int64_t l64 = 0, r64 = 0;
+  if (!(__builtin_mul_overflow(x.num[i], y.den[j], &l64) | __builtin_mul_overflow(y.num[j], x.den[i], &r64))) {
+    return l64 < r64 ? -1 : (l64 > r64 ? 1 : 0);
+  }
+  __int128 l = static_cast<__int128>(x.num[i]) * y.den[j], r = static_cast<__int128>(y.num[j]) * x.den[i];
+  return l < r ? -1 : (l > r ? 1 : 0);
+}
+
+inline bool holds(BinaryOp op, int c) {
+  switch (op) {
+    case BinaryOp::Eq:
+      return c == 0;
+    case BinaryOp::Ne:
+      return c != 0;
+    case BinaryOp::Lt:
+      return c < 0;
+    case BinaryOp::Le:
+      return c <= 0;
+    case BinaryOp::Gt:
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+// Bits 0..n-1.
+inline std::uint64_t low_bits(std::size_t n) { return n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; }
 
 }  // namespace rasp::interp::detail
