@@ -420,13 +420,16 @@ ValueResult<Value> apply(BinaryOp op, const Value& a, const Value& b) {
       const Value& s = a.is_string() ? a : b;
       const Value& n = a.is_string() ? b : a;
       if (n.is_float()) return tl::unexpected(type_error("*", a, b));
-      std::string out;
-      for (std::int64_t i = 0; i < n.num(); ++i) {
-        out += s.str();
-        if (out.size() > (1u << 20)) {
-          return tl::unexpected(ValueError{code::kLimit, "string repetition over 1 MiB"});
-        }
+      // The size is known before a byte is copied: an empty string repeated 2^63 - 1 times
+      // is empty at once (the loop this replaced ran that many times).
+      if (s.str().empty() || n.num() <= 0) return Value::string("");
+      constexpr std::size_t kMost = std::size_t{1} << 20;
+      if (static_cast<std::uint64_t>(n.num()) > kMost / s.str().size()) {
+        return tl::unexpected(ValueError{code::kLimit, "string repetition over 1 MiB"});
       }
+      std::string out;
+      out.reserve(s.str().size() * static_cast<std::size_t>(n.num()));
+      for (std::int64_t i = 0; i < n.num(); ++i) out += s.str();
       return Value::string(std::move(out));
     }
     return tl::unexpected(type_error(binary_op_symbol(op), a, b));

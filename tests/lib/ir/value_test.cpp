@@ -154,6 +154,16 @@ TEST(ValueTest, TokenConversionsReadNumbersAsPythonDoes) {
 
 TEST(ValueTest, StringsConcatenateAndRepeat) {
   EXPECT_EQ(op(BinaryOp::Mul, S("ab"), I(3)).str(), "ababab");
+  EXPECT_EQ(op(BinaryOp::Mul, I(2), S("ab")).str(), "abab");
+  EXPECT_EQ(op(BinaryOp::Mul, S("ab"), I(-2)).str(), "") << "Python: a negative count gives the empty string";
+  EXPECT_EQ(op(BinaryOp::Mul, S("ab"), Value::boolean(true)).str(), "ab");
+  // An empty string repeated 2^63 - 1 times is empty, at once (it once looped that often).
+  EXPECT_EQ(op(BinaryOp::Mul, S(""), I(INT64_MAX)).str(), "");
+  EXPECT_EQ(op(BinaryOp::Mul, S("a"), I(1 << 20)).str().size(), std::size_t{1} << 20) << "1 MiB exactly is allowed";
+  auto big = apply(BinaryOp::Mul, S("ab"), I(INT64_MAX));
+  ASSERT_FALSE(big.has_value());
+  EXPECT_STREQ(big.error().code, "E0212");
+  EXPECT_EQ(big.error().message, "string repetition over 1 MiB");
   EXPECT_FALSE(apply(BinaryOp::Sub, S("a"), S("b")).has_value());
 }
 
