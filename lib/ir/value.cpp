@@ -372,18 +372,7 @@ ValueResult<bool> compare(BinaryOp op, const Value& a, const Value& b) {
     i128 l = static_cast<i128>(a.num()) * b.den(), r = static_cast<i128>(b.num()) * a.den();
     c = l < r ? -1 : (l > r ? 1 : 0);
   }
-  switch (op) {
-    case BinaryOp::Lt:
-      return c < 0;
-    case BinaryOp::Le:
-      return c <= 0;
-    case BinaryOp::Gt:
-      return c > 0;
-    case BinaryOp::Ge:
-      return c >= 0;
-    default:
-      return false;
-  }
+  return comparison_holds(op, c);
 }
 
 ValueResult<Value> apply(BinaryOp op, const Value& a, const Value& b) {

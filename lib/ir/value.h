@@ -108,6 +108,24 @@ enum class BinaryOp : std::uint8_t { Add, Sub, Mul, Div, Mod, Pow, Eq, Ne, Lt, L
 
 [[nodiscard]] std::string_view binary_op_symbol(BinaryOp op);
 [[nodiscard]] ValueResult<Value> apply(BinaryOp op, const Value& a, const Value& b);
+/// Whether comparison `op` holds of two operands that order as `c` (< 0, 0, > 0).
+[[nodiscard]] inline bool comparison_holds(BinaryOp op, int c) {
+  switch (op) {
+    case BinaryOp::Eq:
+      return c == 0;
+    case BinaryOp::Ne:
+      return c != 0;
+    case BinaryOp::Lt:
+      return c < 0;
+    case BinaryOp::Le:
+      return c <= 0;
+    case BinaryOp::Gt:
+      return c > 0;
+    default:  // Ge
+      return c >= 0;
+  }
+}
+
 /// Python's ordering comparison; strings compare with strings only.
 [[nodiscard]] ValueResult<bool> compare(BinaryOp op, const Value& a, const Value& b);
 [[nodiscard]] ValueResult<Value> negate(const Value& a);

@@ -165,6 +165,16 @@ bool round_half_even(const NumColumn& a, NumColumn& out, std::size_t n) {
   return true;
 }
 
+// a & b or a | b, word by word: bool columns (0 or 1 each) and selector rows alike.
+template <typename Word>
+void and_or(bool both, const Word* a, const Word* b, Word* out, std::size_t n) {
+  if (both) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = a[i] & b[i];
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = a[i] | b[i];
+  }
+}
+
 // Set bits, without the library call std::popcount becomes on baseline x86-64.
 std::int64_t bit_count(std::uint64_t x) {
   x = x - ((x >> 1) & 0x5555555555555555ULL);
@@ -481,16 +491,9 @@ struct Registers {
       compare_zero(in.bop, r.nums[in.a], r.nums[in.out], n);
       return true;
     case Op::AndBits:
-    case Op::OrBits: {
-      const NumColumn &a = r.nums[in.a], &b = r.nums[in.b];
-      NumColumn& out = r.nums[in.out];
-      if (in.op == Op::AndBits) {
-        for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] & b.num[i];
-      } else {
-        for (std::size_t i = 0; i < n; ++i) out.num[i] = a.num[i] | b.num[i];
-      }
+    case Op::OrBits:
+      and_or(in.op == Op::AndBits, r.nums[in.a].num.data(), r.nums[in.b].num.data(), r.nums[in.out].num.data(), n);
       return true;
-    }
     case Op::NotBit: {
       const NumColumn& a = r.nums[in.a];
       NumColumn& out = r.nums[in.out];
@@ -622,16 +625,9 @@ struct Registers {
       return true;
     }
     case Op::SelAnd:
-    case Op::SelOr: {
-      const SelColumn &a = r.sels[in.a], &b = r.sels[in.b];
-      SelColumn& out = r.sels[in.out];
-      if (in.op == Op::SelAnd) {
-        for (std::size_t q = 0; q < n; ++q) out.row[q] = a.row[q] & b.row[q];
-      } else {
-        for (std::size_t q = 0; q < n; ++q) out.row[q] = a.row[q] | b.row[q];
-      }
+    case Op::SelOr:
+      and_or(in.op == Op::SelAnd, r.sels[in.a].row.data(), r.sels[in.b].row.data(), r.sels[in.out].row.data(), n);
       return true;
-    }
     case Op::SelNot: {
       const SelColumn& a = r.sels[in.a];
       SelColumn& out = r.sels[in.out];

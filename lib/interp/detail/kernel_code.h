@@ -108,7 +108,8 @@ inline Instr instr(Op op, ir::BinaryOp bop = ir::BinaryOp::Add) {
   return i;
 }
 
-/// A program's registers and instructions (built by kernel_build.cpp, run by kernel.cpp, selector rows in kernel_rows.cpp).
+/// A program's registers and instructions: built by kernel_build.cpp, run by kernel.cpp,
+/// selector rows made by kernel_rows.cpp.
 class Kernel {
  public:
   std::vector<NumColumn> nums;
@@ -183,22 +184,7 @@ inline int order(const NumColumn& x, std::size_t i, const NumColumn& y, std::siz
   return l < r ? -1 : (l > r ? 1 : 0);
 }
 
-inline bool holds(BinaryOp op, int c) {
-  switch (op) {
-    case BinaryOp::Eq:
-      return c == 0;
-    case BinaryOp::Ne:
-      return c != 0;
-    case BinaryOp::Lt:
-      return c < 0;
-    case BinaryOp::Le:
-      return c <= 0;
-    case BinaryOp::Gt:
-      return c > 0;
-    default:
-      return c >= 0;
-  }
-}
+inline bool holds(BinaryOp op, int c) { return ir::comparison_holds(op, c); }
 
 // Bits 0..n-1.
 inline std::uint64_t low_bits(std::size_t n) { return n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; }

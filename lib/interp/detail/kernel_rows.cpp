@@ -9,6 +9,21 @@ namespace rasp::interp::detail {
 
 namespace {
 
+// An ordering's row from the keys below the query's value (`less`) and those at most it
+// (`not_more`), out of `all`.
+std::uint64_t ordered_row(BinaryOp op, std::uint64_t less, std::uint64_t not_more, std::uint64_t all) {
+  switch (op) {
+    case BinaryOp::Lt:
+      return less;
+    case BinaryOp::Le:
+      return not_more;
+    case BinaryOp::Gt:
+      return all & ~not_more;
+    default:  // Ge
+      return all & ~less;
+  }
+}
+
 using i128 = __int128;
 
 template <typename Cell>
@@ -76,20 +91,7 @@ bool select_by_masks(BinaryOp op, const T* keys, const T* queries, std::size_t n
       // How many of the span's values are below v, and how many at most v.
       std::size_t less = v <= lo ? 0 : (v > hi ? span : static_cast<std::size_t>(v - lo));
       std::size_t not_more = v < lo ? 0 : (v >= hi ? span : static_cast<std::size_t>(v - lo) + 1);
-      switch (op) {
-        case BinaryOp::Lt:
-          m = below[less];
-          break;
-        case BinaryOp::Le:
-          m = below[not_more];
-          break;
-        case BinaryOp::Gt:
-          m = all & ~below[not_more];
-          break;
-        default:
-          m = all & ~below[less];
-          break;
-      }
+      m = ordered_row(op, below[less], below[not_more], all);
     }
     if (causal) m &= low_bits(q + 1);
     out.row[q] = m;
@@ -97,10 +99,9 @@ bool select_by_masks(BinaryOp op, const T* keys, const T* queries, std::size_t n
   return true;
 }
 
-// Rows of a selector whose keys are `indices`, 0..n-1 (the usual keys of `<=`, `<` and of
-// `==` against a computed position): each row is one key or a run of keys.
 }  // namespace
 
+// Each row is one key or a run of keys.
 void select_by_index(BinaryOp op, const NumColumn& queries, SelColumn& out, std::size_t n, bool causal) {
   auto below = [n](std::int64_t v) {  // keys k < v
     return v <= 0 ? std::uint64_t{0} : low_bits(std::min(static_cast<std::size_t>(v), n));
@@ -112,25 +113,12 @@ void select_by_index(BinaryOp op, const NumColumn& queries, SelColumn& out, std:
     std::uint64_t up_to = v >= static_cast<std::int64_t>(n) ? all : below(v + 1);
     std::uint64_t m = 0;
     std::uint64_t at = v >= 0 && v < static_cast<std::int64_t>(n) ? std::uint64_t{1} << v : 0;
-    switch (op) {
-      case BinaryOp::Eq:
-        m = at;
-        break;
-      case BinaryOp::Ne:
-        m = all & ~at;
-        break;
-      case BinaryOp::Lt:
-        m = below(v);
-        break;
-      case BinaryOp::Le:
-        m = up_to;
-        break;
-      case BinaryOp::Gt:
-        m = all & ~up_to;
-        break;
-      default:
-        m = all & ~below(v);
-        break;
+    if (op == BinaryOp::Eq) {
+      m = at;
+    } else if (op == BinaryOp::Ne) {
+      m = all & ~at;
+    } else {
+      m = ordered_row(op, below(v), up_to, all);
     }
     out.row[q] = causal ? m & low_bits(q + 1) : m;
   }
@@ -162,21 +150,7 @@ void select_ordered_by_sorting(BinaryOp op, const std::int64_t* keys, const std:
     auto not_more = static_cast<std::size_t>(
         std::upper_bound(sorted.begin(), end, v, [](std::int64_t x, const auto& e) { return x < e.first; }) -
         sorted.begin());
-    std::uint64_t m = 0;
-    switch (op) {
-      case BinaryOp::Lt:  // keys below the query
-        m = first[less];
-        break;
-      case BinaryOp::Le:
-        m = first[not_more];
-        break;
-      case BinaryOp::Gt:
-        m = all & ~first[not_more];
-        break;
-      default:
-        m = all & ~first[less];
-        break;
-    }
+    std::uint64_t m = ordered_row(op, first[less], first[not_more], all);
     out.row[q] = causal ? m & low_bits(q + 1) : m;
   }
 }
@@ -214,8 +188,8 @@ void string_ranks(const Kernel& k, const StrColumn& keys, const StrColumn& queri
 
 // Each number's place in the order of the numbers the two columns hold (equal numbers one
 // place), so that fractions compare as these ints do.
-void number_ranks(const NumColumn& keys, const NumColumn& queries, std::size_t n, std::array<std::int64_t, kN>& key_ranks,
-                  std::array<std::int64_t, kN>& query_ranks) {
+void number_ranks(const NumColumn& keys, const NumColumn& queries, std::size_t n,
+                  std::array<std::int64_t, kN>& key_ranks, std::array<std::int64_t, kN>& query_ranks) {
   // Position p < n is key p, position n + p is query p.
   auto column = [&](std::size_t p) -> std::pair<const NumColumn*, std::size_t> {
     return p < n ? std::pair{&keys, p} : std::pair{&queries, p - n};
